@@ -1,0 +1,21 @@
+"""inceptionsk: InceptionTime for time-series classification and regression, sklearn-style.
+
+The network (:mod:`inceptionsk.network`) is tsai's InceptionTime in PyTorch; each network
+is trained by skorch with the paper's recipe; the estimators are scikit-learn estimators
+that drop into Pipelines, grid searches and cross-validation.
+"""
+
+from .ensemble import InceptionTimeClassifier, InceptionTimeRegressor
+from .preprocessing import SeriesStandardScaler
+from .single_network import InceptionNetworkClassifier, InceptionNetworkRegressor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "InceptionNetworkClassifier",
+    "InceptionNetworkRegressor",
+    "InceptionTimeClassifier",
+    "InceptionTimeRegressor",
+    "SeriesStandardScaler",
+    "__version__",
+]

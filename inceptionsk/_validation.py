@@ -1,0 +1,147 @@
+"""Input validation for the estimators: time-series X as float32 3D, targets, fitted layout.
+
+X follows the convention of aeon, sktime and tsai: ``(n_cases, n_channels,
+n_timepoints)``; a 2D array ``(n_cases, n_timepoints)`` is one channel. The estimators
+record at fit time what they saw (``n_features_in_`` in sklearn's sense, i.e.
+``X.shape[1]`` as passed, plus ``n_channels_in_`` and ``n_timepoints_in_``) and every
+predict method checks a new X against it, with messages that name both counts.
+"""
+
+import numpy as np
+from sklearn.utils.validation import _check_feature_names, check_array, column_or_1d
+
+__all__ = ["validate_series", "validate_target"]
+
+
+def _as_array(X):
+    """Convert an array-like to a numeric float32 ndarray of 2 or 3 dims, or raise."""
+    if isinstance(X, (str, bytes)) or np.isscalar(X):
+        raise TypeError(
+            f"X must be an array-like of shape (n_cases, n_channels, n_timepoints) or "
+            f"(n_cases, n_timepoints), got a scalar {type(X).__name__}."
+        )
+    try:
+        # ensure_all_finite after the cast to float32, so that values beyond float32's
+        # range (1e39) are reported as too large instead of silently becoming inf.
+        X = check_array(
+            X, dtype=np.float32, allow_nd=True, ensure_2d=False,
+            ensure_all_finite=True, ensure_min_samples=1, ensure_min_features=1,
+        )
+    except ValueError as exc:
+        if "Complex data not supported" in str(exc):
+            raise TypeError(
+                "X has complex values; InceptionTime needs real ones. Pass the real part, "
+                "the magnitude, or the real and imaginary parts as two channels."
+            ) from exc
+        if "could not convert" in str(exc):
+            raise TypeError(
+                f"X must hold real numbers ({exc}). Encode text or categories as numbers "
+                "before fitting."
+            ) from exc
+        raise
+    if X.ndim not in (2, 3):
+        raise ValueError(
+            f"X must have 3 dimensions (n_cases, n_channels, n_timepoints) or 2 "
+            f"(n_cases, n_timepoints) for one channel; got an array of shape {X.shape}. "
+            "Reshape a single series with X.reshape(1, -1)."
+        )
+    if X.ndim == 3 and 0 in X.shape:
+        raise ValueError(
+            f"X of shape {X.shape} is empty: it needs at least one case, one channel and "
+            "one time point."
+        )
+    return X
+
+
+def validate_series(estimator, X, *, reset):
+    """Validate X and return it as a C-contiguous float32 array of shape (n, c, t).
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The estimator whose fitted layout is recorded (``reset=True``) or checked
+        (``reset=False``).
+    X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, n_timepoints)
+        The series.
+    reset : bool
+        Whether this is ``fit``: record ``n_features_in_``, ``n_channels_in_``,
+        ``n_timepoints_in_`` and ``feature_names_in_``. Otherwise check against them.
+
+    Returns
+    -------
+    X : ndarray of shape (n_cases, n_channels, n_timepoints), dtype float32
+    """
+    _check_feature_names(estimator, X, reset=reset)
+    X = _as_array(X)
+    name = type(estimator).__name__
+    if reset:
+        estimator.n_features_in_ = X.shape[1]
+        estimator.n_channels_in_ = 1 if X.ndim == 2 else X.shape[1]
+        estimator.n_timepoints_in_ = X.shape[-1]
+        estimator._fitted_ndim = X.ndim
+    n_channels = 1 if X.ndim == 2 else X.shape[1]
+    if not reset:
+        if n_channels != estimator.n_channels_in_:
+            raise ValueError(
+                f"X has {n_channels} channels, but {name} was fitted on "
+                f"{estimator.n_channels_in_} channels (X of shape {X.shape}). Pass X "
+                "with the channels it was fitted on, in the same order."
+            )
+        if X.shape[-1] != estimator.n_timepoints_in_:
+            if estimator._fitted_ndim == 2:
+                prefix = (
+                    f"X has {X.shape[-1]} features, but {name} is expecting "
+                    f"{estimator.n_timepoints_in_} features as input: "
+                )
+            else:
+                prefix = ""
+            raise ValueError(
+                f"{prefix}the series have {X.shape[-1]} time points, but {name} was "
+                f"fitted on series of {estimator.n_timepoints_in_} time points. "
+                "Resample or crop the series to the fitted length."
+            )
+    if X.ndim == 2:
+        X = X[:, np.newaxis, :]
+    return np.ascontiguousarray(X)
+
+
+def validate_target(y, n_cases, *, regression):
+    """Validate y against the number of cases; return a 1D array (or 2D for regression).
+
+    Parameters
+    ----------
+    y : array-like of shape (n_cases,) or, for regression, (n_cases, n_outputs)
+    n_cases : int
+        Number of cases in X.
+    regression : bool
+        Whether y holds real-valued targets.
+
+    Returns
+    -------
+    y : ndarray
+        For classification a 1D array of labels; for regression float32 of shape
+        (n_cases, n_outputs).
+    """
+    if y is None:
+        raise ValueError("y is required: pass the labels (or targets) of the cases in X.")
+    if regression:
+        y = check_array(y, dtype=np.float32, ensure_2d=False, input_name="y",
+                        ensure_all_finite=True)
+        if y.ndim == 1:
+            y = y[:, np.newaxis]
+        elif y.ndim != 2:
+            raise ValueError(f"y must be 1D or 2D (n_cases, n_outputs), got shape {y.shape}.")
+    else:
+        y = column_or_1d(np.asarray(y), warn=True)
+        if y.dtype.kind == "f" and not np.isfinite(y).all():
+            raise ValueError(
+                f"y contains {np.count_nonzero(~np.isfinite(y))} NaN or infinite labels; "
+                "drop those cases or give them a label."
+            )
+        if y.dtype == object and any(label is None for label in y):
+            raise ValueError("y contains None labels; drop those cases or give them a label.")
+    if len(y) != n_cases:
+        raise ValueError(
+            f"X and y have inconsistent numbers of cases: X has {n_cases}, y has {len(y)}."
+        )
+    return y

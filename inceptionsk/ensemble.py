@@ -1,0 +1,308 @@
+"""The InceptionTime ensembles: several networks with their own seeds, outputs averaged."""
+
+from numbers import Integral
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context, clone
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import validate_series, validate_target
+from .single_network import (
+    NETWORK_PARAMETER_CONSTRAINTS,
+    InceptionNetworkClassifier,
+    InceptionNetworkRegressor,
+)
+
+__all__ = ["InceptionTimeClassifier", "InceptionTimeRegressor"]
+
+
+def _fit_member(member, X, y):
+    """Fit one member; module level so that joblib can send it to a worker process."""
+    return member.fit(X, y)
+
+
+class _InceptionTimeEnsembleBase(BaseEstimator):
+    """Member seeding, parallel fitting and validation shared by both ensembles."""
+
+    _parameter_constraints = {
+        **NETWORK_PARAMETER_CONSTRAINTS,
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "n_jobs": [Integral, None],
+    }
+
+    def __init__(
+        self, *, n_estimators=5, n_filters=32, kernel_size=40, depth=6, use_residual=True,
+        use_bottleneck=True, max_epochs=1500, batch_size=64, lr=0.001, device="auto",
+        callbacks=None, n_jobs=None, random_state=None, verbose=0,
+    ):
+        self.n_estimators = n_estimators
+        self.n_filters = n_filters
+        self.kernel_size = kernel_size
+        self.depth = depth
+        self.use_residual = use_residual
+        self.use_bottleneck = use_bottleneck
+        self.max_epochs = max_epochs
+        self.batch_size = batch_size
+        self.lr = lr
+        self.device = device
+        self.callbacks = callbacks
+        self.n_jobs = n_jobs
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _make_members(self):
+        """Clones of the member estimator, each with its own seed drawn from random_state."""
+        member_params = self._member_class().get_params()
+        template = self._member_class(**{name: getattr(self, name) for name in member_params})
+        rng = check_random_state(self.random_state)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_estimators)
+        return [clone(template).set_params(random_state=int(seed)) for seed in seeds]
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y):
+        """Train ``n_estimators`` networks on X and y, in parallel with ``n_jobs``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, n_timepoints)
+            Training series; a 2D array is one channel.
+        y : array-like of shape (n_cases,)
+            Class labels (classifier) or targets (regressor, also (n_cases, n_outputs)).
+
+        Returns
+        -------
+        self : object
+            The fitted ensemble.
+        """
+        X = validate_series(self, X, reset=True)
+        y = validate_target(y, X.shape[0], regression=self._regression)
+        self._check_target(y)
+        members = self._make_members()
+        self.estimators_ = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_member)(member, X, y) for member in members
+        )
+        return self
+
+    def _member_outputs(self, X, method):
+        """The mean over the members of ``method(X)``."""
+        check_is_fitted(self)
+        X = validate_series(self, X, reset=False)
+        return np.mean([getattr(member, method)(X) for member in self.estimators_], axis=0)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+
+class InceptionTimeClassifier(ClassifierMixin, _InceptionTimeEnsembleBase):
+    """InceptionTime: an ensemble of Inception networks for time-series classification.
+
+    The classifier of Ismail Fawaz et al. (2020): ``n_estimators`` networks, each
+    :class:`InceptionNetworkClassifier` trained from its own random initialisation with
+    the paper's recipe (Adam, 1500 epochs of batches of 64, learning rate halved on a
+    training-loss plateau of 50 epochs down to 1e-4, the weights of the lowest training
+    loss kept), their softmax outputs averaged with equal weights.
+
+    Parameters
+    ----------
+    n_estimators : int, default=5
+        Number of networks.
+    n_filters : int, default=32
+        Filters of each of the four branches of an Inception module.
+    kernel_size : int, default=40
+        Longest convolution kernel; the modules use ``kernel_size``, ``kernel_size // 2``
+        and ``kernel_size // 4``, each made odd (39, 19, 9).
+    depth : int, default=6
+        Number of Inception modules in each network.
+    use_residual : bool, default=True
+        Whether every third module gets a residual shortcut.
+    use_bottleneck : bool, default=True
+        Whether modules reduce their input with a 1x1 convolution first.
+    max_epochs : int, default=1500
+        Training epochs of each network.
+    batch_size : int, default=64
+        Mini-batch size of training, and the chunk size of scoring.
+    lr : float, default=0.001
+        Initial learning rate of Adam.
+    device : str or torch.device, default="auto"
+        Torch device; ``"auto"`` takes CUDA when available, else the CPU.
+    callbacks : list of skorch callbacks, default=None
+        Extra skorch callbacks given to every member's net.
+    n_jobs : int, default=None
+        Members trained in parallel by joblib (``None`` means 1, ``-1`` all cores);
+        joblib's process workers limit their threads to ``cores // n_jobs`` each.
+    random_state : int, RandomState instance or None, default=None
+        Draws one seed per member. An int gives reproducible training.
+    verbose : int, default=0
+        0 prints nothing; 1 shows a progress bar per member and a summary line each; 2
+        also prints skorch's table of every epoch.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels, sorted.
+    n_features_in_ : int
+        ``X.shape[1]`` of the X passed to fit: the number of channels for 3D X, the
+        number of time points for 2D X.
+    n_channels_in_ : int
+        Number of channels seen in fit.
+    n_timepoints_in_ : int
+        Series length seen in fit; X at predict must have the same length.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when fit on a pandas DataFrame with string column names.
+    estimators_ : list of InceptionNetworkClassifier
+        The fitted members; ``estimators_[i].history_`` holds a member's training curve.
+
+    See Also
+    --------
+    InceptionNetworkClassifier : One network of the ensemble.
+    InceptionTimeRegressor : The same ensemble for regression.
+
+    Notes
+    -----
+    Scoring runs in chunks of exactly ``batch_size`` cases, the last one padded, so that
+    a case's probabilities do not depend on the other cases scored with it.
+
+    References
+    ----------
+    .. [1] H. Ismail Fawaz, B. Lucas, G. Forestier, C. Pelletier, D. F. Schmidt,
+       J. Weber, G. I. Webb, L. Idoumghar, P.-A. Muller and F. Petitjean.
+       "InceptionTime: Finding AlexNet for Time Series Classification". Data Mining and
+       Knowledge Discovery 34, 2020.
+
+    Examples
+    --------
+    >>> from inceptionsk import InceptionTimeClassifier
+    >>> from inceptionsk.datasets import load_gunpoint
+    >>> X_train, y_train = load_gunpoint(split="train", return_X_y=True)
+    >>> clf = InceptionTimeClassifier(n_estimators=2, max_epochs=2, depth=3, random_state=0)
+    >>> clf.fit(X_train, y_train).predict_proba(X_train[:2]).shape
+    (2, 2)
+    """
+
+    _regression = False
+    _member_class = InceptionNetworkClassifier
+
+    def _check_target(self, y):
+        check_classification_targets(y)
+        self.classes_ = np.unique(y)
+        if len(self.classes_) < 2:
+            raise ValueError(
+                f"{type(self).__name__} needs at least 2 classes to train, but y has 1 "
+                f"class ({self.classes_[0]!r})."
+            )
+
+    def predict_proba(self, X):
+        """Class probabilities: the mean of the members' softmax outputs.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, n_timepoints)
+
+        Returns
+        -------
+        proba : ndarray of shape (n_cases, n_classes)
+            Columns follow ``classes_``.
+        """
+        return self._member_outputs(X, "predict_proba")
+
+    def predict(self, X):
+        """Predicted class labels: the argmax of the averaged probabilities.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, n_timepoints)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_cases,)
+        """
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+
+class InceptionTimeRegressor(RegressorMixin, _InceptionTimeEnsembleBase):
+    """An ensemble of Inception networks for time-series regression.
+
+    The classifier's ensemble with :class:`InceptionNetworkRegressor` members (a linear
+    head trained on the mean squared error); the members' predictions are averaged.
+
+    Parameters
+    ----------
+    n_estimators : int, default=5
+        Number of networks.
+    n_filters : int, default=32
+        Filters of each of the four branches of an Inception module.
+    kernel_size : int, default=40
+        Longest convolution kernel (39, 19 and 9 for 40).
+    depth : int, default=6
+        Number of Inception modules in each network.
+    use_residual : bool, default=True
+        Whether every third module gets a residual shortcut.
+    use_bottleneck : bool, default=True
+        Whether modules reduce their input with a 1x1 convolution first.
+    max_epochs : int, default=1500
+        Training epochs of each network.
+    batch_size : int, default=64
+        Mini-batch size of training, and the chunk size of scoring.
+    lr : float, default=0.001
+        Initial learning rate of Adam.
+    device : str or torch.device, default="auto"
+        Torch device; ``"auto"`` takes CUDA when available, else the CPU.
+    callbacks : list of skorch callbacks, default=None
+        Extra skorch callbacks given to every member's net.
+    n_jobs : int, default=None
+        Members trained in parallel by joblib (``None`` means 1, ``-1`` all cores).
+    random_state : int, RandomState instance or None, default=None
+        Draws one seed per member.
+    verbose : int, default=0
+        0 prints nothing; 1 a progress bar and a summary line per member.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        ``X.shape[1]`` of the X passed to fit.
+    n_channels_in_ : int
+        Number of channels seen in fit.
+    n_timepoints_in_ : int
+        Series length seen in fit.
+    estimators_ : list of InceptionNetworkRegressor
+        The fitted members.
+
+    See Also
+    --------
+    InceptionTimeClassifier : The ensemble for classification.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from inceptionsk import InceptionTimeRegressor
+    >>> X = np.random.RandomState(0).normal(size=(20, 2, 30))
+    >>> y = X.mean(axis=(1, 2))
+    >>> reg = InceptionTimeRegressor(n_estimators=2, max_epochs=2, depth=3, random_state=0)
+    >>> reg.fit(X, y).predict(X[:3]).shape
+    (3,)
+    """
+
+    _regression = True
+    _member_class = InceptionNetworkRegressor
+
+    def _check_target(self, y):
+        pass
+
+    def predict(self, X):
+        """Predicted targets: the mean of the members' predictions.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, n_timepoints)
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_cases,) or (n_cases, n_outputs)
+        """
+        return self._member_outputs(X, "predict")
