@@ -29,8 +29,8 @@ def _as_array(X):
         )
     except ValueError as exc:
         if "Complex data not supported" in str(exc):
-            raise TypeError(
-                "X has complex values; InceptionTime needs real ones. Pass the real part, "
+            raise ValueError(
+                "Complex data not supported: InceptionTime needs real values. Pass the real part, "
                 "the magnitude, or the real and imaginary parts as two channels."
             ) from exc
         if "could not convert" in str(exc):

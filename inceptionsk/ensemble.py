@@ -222,7 +222,8 @@ class InceptionTimeClassifier(ClassifierMixin, _InceptionTimeEnsembleBase):
         -------
         y_pred : ndarray of shape (n_cases,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class InceptionTimeRegressor(RegressorMixin, _InceptionTimeEnsembleBase):

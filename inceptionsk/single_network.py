@@ -262,7 +262,8 @@ class InceptionNetworkClassifier(ClassifierMixin, _InceptionNetworkBase):
         -------
         y_pred : ndarray of shape (n_cases,)
         """
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]
 
 
 class InceptionNetworkRegressor(RegressorMixin, _InceptionNetworkBase):
