@@ -13,8 +13,8 @@ from sklearn.utils.validation import _check_feature_names, check_array, column_o
 __all__ = ["validate_series", "validate_target"]
 
 
-def _as_array(X):
-    """Convert an array-like to a numeric float32 ndarray of 2 or 3 dims, or raise."""
+def _as_array(X, dtype):
+    """Convert an array-like to a numeric float ndarray of 2 or 3 dims, or raise."""
     if isinstance(X, (str, bytes)) or np.isscalar(X):
         raise TypeError(
             f"X must be an array-like of shape (n_cases, n_channels, n_timepoints) or "
@@ -24,7 +24,7 @@ def _as_array(X):
         # ensure_all_finite after the cast to float32, so that values beyond float32's
         # range (1e39) are reported as too large instead of silently becoming inf.
         X = check_array(
-            X, dtype=np.float32, allow_nd=True, ensure_2d=False,
+            X, dtype=dtype, allow_nd=True, ensure_2d=False,
             ensure_all_finite=True, ensure_min_samples=1, ensure_min_features=1,
         )
     except ValueError as exc:
@@ -40,10 +40,14 @@ def _as_array(X):
             ) from exc
         raise
     if X.ndim not in (2, 3):
+        hint = (
+            "Reshape your data with X.reshape(1, -1) if it holds a single series."
+            if X.ndim == 1 else "Reshape your data to 3 dimensions."
+        )
         raise ValueError(
-            f"X must have 3 dimensions (n_cases, n_channels, n_timepoints) or 2 "
-            f"(n_cases, n_timepoints) for one channel; got an array of shape {X.shape}. "
-            "Reshape a single series with X.reshape(1, -1)."
+            f"X must have 3 dimensions (n_cases, n_channels, n_timepoints), or 2 "
+            f"(n_cases, n_timepoints) for one channel; got {X.ndim}D X of shape "
+            f"{X.shape}. {hint}"
         )
     if X.ndim == 3 and 0 in X.shape:
         raise ValueError(
@@ -53,8 +57,8 @@ def _as_array(X):
     return X
 
 
-def validate_series(estimator, X, *, reset):
-    """Validate X and return it as a C-contiguous float32 array of shape (n, c, t).
+def validate_series(estimator, X, *, reset, dtype=np.float32):
+    """Validate X and return it as a C-contiguous float array of shape (n, c, t).
 
     Parameters
     ----------
@@ -65,14 +69,17 @@ def validate_series(estimator, X, *, reset):
         The series.
     reset : bool
         Whether this is ``fit``: record ``n_features_in_``, ``n_channels_in_``,
-        ``n_timepoints_in_`` and ``feature_names_in_``. Otherwise check against them.
+        ``n_timepoints_in_`` and ``feature_names_in_``. Otherwise check against them
+        (when they exist: a stateless transformer may transform without fit).
+    dtype : dtype or list of dtypes, default=np.float32
+        Passed to :func:`~sklearn.utils.check_array`; the networks compute in float32.
 
     Returns
     -------
-    X : ndarray of shape (n_cases, n_channels, n_timepoints), dtype float32
+    X : ndarray of shape (n_cases, n_channels, n_timepoints)
     """
     _check_feature_names(estimator, X, reset=reset)
-    X = _as_array(X)
+    X = _as_array(X, dtype)
     name = type(estimator).__name__
     if reset:
         estimator.n_features_in_ = X.shape[1]
@@ -80,7 +87,7 @@ def validate_series(estimator, X, *, reset):
         estimator.n_timepoints_in_ = X.shape[-1]
         estimator._fitted_ndim = X.ndim
     n_channels = 1 if X.ndim == 2 else X.shape[1]
-    if not reset:
+    if not reset and hasattr(estimator, "n_channels_in_"):
         if n_channels != estimator.n_channels_in_:
             raise ValueError(
                 f"X has {n_channels} channels, but {name} was fitted on "
@@ -123,7 +130,10 @@ def validate_target(y, n_cases, *, regression):
         (n_cases, n_outputs).
     """
     if y is None:
-        raise ValueError("y is required: pass the labels (or targets) of the cases in X.")
+        raise ValueError(
+            "This estimator requires y to be passed, but the target y is None: pass the "
+            "labels (or targets) of the cases in X."
+        )
     if regression:
         y = check_array(y, dtype=np.float32, ensure_2d=False, input_name="y",
                         ensure_all_finite=True)

@@ -295,6 +295,11 @@ class InceptionTimeRegressor(RegressorMixin, _InceptionTimeEnsembleBase):
     def _check_target(self, y):
         pass
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
     def predict(self, X):
         """Predicted targets: the mean of the members' predictions.
 

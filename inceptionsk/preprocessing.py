@@ -41,7 +41,7 @@ class SeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
     >>> SeriesStandardScaler().fit_transform(X).round(3)
     array([[[-1.225,  0.   ,  1.225]],
     <BLANKLINE>
-           [[ 0.   ,  0.   ,  0.   ]]], dtype=float32)
+           [[ 0.   ,  0.   ,  0.   ]]])
     """
 
     _parameter_constraints = {"with_mean": ["boolean"], "with_std": ["boolean"]}
@@ -76,11 +76,12 @@ class SeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 
         Returns
         -------
-        X_scaled : ndarray of the shape of X, dtype float32
+        X_scaled : ndarray of the shape of X
+            float64 for float64 input, float32 otherwise.
         """
         check_is_fitted(self)
-        n_dims = np.ndim(X)
-        X = validate_series(self, X, reset=False).copy()
+        n_dims = np.asarray(X).ndim
+        X = validate_series(self, X, reset=False, dtype=(np.float64, np.float32)).copy()
         if self.with_mean:
             X -= X.mean(axis=-1, keepdims=True)
         if self.with_std:
@@ -92,4 +93,5 @@ class SeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
         tags.requires_fit = False
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags

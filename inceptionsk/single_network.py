@@ -5,6 +5,7 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, _fit_context
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
@@ -246,6 +247,7 @@ class InceptionNetworkClassifier(ClassifierMixin, _InceptionNetworkBase):
         proba : ndarray of shape (n_cases, n_classes)
             Columns follow ``classes_``.
         """
+        check_is_fitted(self)
         logits = self._forward(X).astype(np.float64)
         logits -= logits.max(axis=1, keepdims=True)
         proba = np.exp(logits)
@@ -270,7 +272,8 @@ class InceptionNetworkRegressor(RegressorMixin, _InceptionNetworkBase):
     """One InceptionTime network trained as a regressor: a member of the ensemble.
 
     The same network and recipe as :class:`InceptionNetworkClassifier`, with a linear
-    head of ``n_outputs`` units trained on the mean squared error.
+    head of ``n_outputs`` units trained on the mean squared error of standardised
+    targets (each target scaled to mean 0 and variance 1, undone at predict).
 
     Parameters
     ----------
@@ -309,6 +312,8 @@ class InceptionNetworkRegressor(RegressorMixin, _InceptionNetworkBase):
         Series length seen in fit.
     n_outputs_ : int
         Number of targets.
+    target_scaler_ : sklearn.preprocessing.StandardScaler
+        The network learns standardised targets; predictions are scaled back.
     net_ : skorch.NeuralNetRegressor
         The skorch net that trained the network.
     history_ : skorch.History
@@ -333,9 +338,17 @@ class InceptionNetworkRegressor(RegressorMixin, _InceptionNetworkBase):
 
     _regression = True
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
     def _encode_target(self, y):
+        # Train on standardised targets: a zero-initialised head reaches targets of any
+        # scale (prices in 1e5, rates in 1e-3) at the same pace; predict undoes it.
         self.n_outputs_ = y.shape[1]
-        return y
+        self.target_scaler_ = StandardScaler().fit(y)
+        return self.target_scaler_.transform(y).astype(np.float32)
 
     def _n_outputs(self, y):
         return y.shape[1]
@@ -352,6 +365,7 @@ class InceptionNetworkRegressor(RegressorMixin, _InceptionNetworkBase):
         y_pred : ndarray of shape (n_cases,) or (n_cases, n_outputs_)
             1D when there is one target.
         """
-        outputs = self._forward(X).astype(np.float64)
+        check_is_fitted(self)
+        outputs = self.target_scaler_.inverse_transform(self._forward(X).astype(np.float64))
         # one target comes back 1D, as in sklearn's MLPRegressor
         return outputs[:, 0] if self.n_outputs_ == 1 else outputs

@@ -10,14 +10,17 @@ from inceptionsk import (
     SeriesStandardScaler,
 )
 
-# Small networks, enough epochs to fit sklearn's toy problems (blobs, make_regression).
-NETWORK = dict(n_filters=4, depth=3, kernel_size=8, max_epochs=30, batch_size=32, device="cpu")
+# Small networks with enough epochs to fit sklearn's toy problems: blobs (accuracy > 0.83)
+# and make_regression (R^2 > 0.5), where one informative feature has a fixed position.
+NETWORK = dict(n_filters=4, depth=3, kernel_size=8, batch_size=32, lr=0.01, device="cpu")
+CLASSIFIER = dict(NETWORK, max_epochs=15)
+REGRESSOR = dict(NETWORK, max_epochs=30)
 
 ESTIMATORS = [
-    InceptionNetworkClassifier(**NETWORK),
-    InceptionNetworkRegressor(**NETWORK),
-    InceptionTimeClassifier(n_estimators=2, **NETWORK),
-    InceptionTimeRegressor(n_estimators=2, **NETWORK),
+    InceptionNetworkClassifier(**CLASSIFIER),
+    InceptionNetworkRegressor(**REGRESSOR),
+    InceptionTimeClassifier(n_estimators=2, **CLASSIFIER),
+    InceptionTimeRegressor(n_estimators=2, **REGRESSOR),
     SeriesStandardScaler(),
 ]
 

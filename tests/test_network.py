@@ -1,0 +1,124 @@
+"""The network: tsai's doc tests, its module tree and state_dict layout, its options."""
+
+import re
+from pathlib import Path
+
+import pytest
+import torch
+
+from inceptionsk.network import InceptionBlock, InceptionModule, InceptionTime
+
+SEED_TREE = Path(__file__).parent / "data" / "tsai_InceptionTime_3_2.txt"
+
+
+def _parse_module_tree(text):
+    """Module paths, types and parameter/buffer shapes from a printed torch module tree.
+
+    Returns ``{path: type_name}`` and ``{state_dict_key: shape}`` as implied by the
+    leaves (Conv1d, BatchNorm1d, Linear) of ``print(module)``.
+    """
+    types, shapes, stack = {}, {}, []
+    for line in text.splitlines():
+        match = re.match(r"^( *)\((\w+)\): (\w+)(\(.*)?$", line)
+        if not match:
+            continue
+        indent, name, type_name, args = match.groups()
+        depth = len(indent) // 2
+        stack[depth - 1:] = [name]
+        path = ".".join(stack)
+        types[path] = type_name
+        args = args or ""
+        if type_name == "Conv1d":
+            n_in, n_out, k = map(int, re.match(r"\((\d+), (\d+), kernel_size=\((\d+),\)", args).groups())
+            shapes[f"{path}.weight"] = (n_out, n_in, k)
+            if "bias=False" not in args:
+                shapes[f"{path}.bias"] = (n_out,)
+        elif type_name == "BatchNorm1d":
+            n = int(re.match(r"\((\d+),", args).group(1))
+            for key in ("weight", "bias", "running_mean", "running_var"):
+                shapes[f"{path}.{key}"] = (n,)
+            shapes[f"{path}.num_batches_tracked"] = ()
+        elif type_name == "Linear":
+            n_in, n_out = map(int, re.match(r"\(in_features=(\d+), out_features=(\d+)", args).groups())
+            shapes[f"{path}.weight"] = (n_out, n_in)
+            shapes[f"{path}.bias"] = (n_out,)
+    return types, shapes
+
+
+def test_seed_doc_tests():
+    """The doc tests of tsai's InceptionTime page."""
+    bs, n_vars, seq_len, c_out = 16, 1, 12, 2
+    xb = torch.rand(bs, n_vars, seq_len)
+    assert InceptionTime(n_vars, c_out)(xb).shape == (bs, c_out)
+    assert InceptionTime(n_vars, c_out, bottleneck=False)(xb).shape == (bs, c_out)
+    assert InceptionTime(n_vars, c_out, residual=False)(xb).shape == (bs, c_out)
+    n_params = sum(p.numel() for p in InceptionTime(3, 2).parameters() if p.requires_grad)
+    assert n_params == 455490
+
+
+def test_module_tree_and_state_dict_match_tsai():
+    """Same module paths and types as tsai's printed tree, same state_dict keys and shapes,
+    so tsai weights load with strict=True."""
+    expected_types, expected_shapes = _parse_module_tree(SEED_TREE.read_text())
+    net = InceptionTime(3, 2)
+    ours = {name: type(module).__name__ for name, module in net.named_modules() if name}
+    assert ours == expected_types
+    assert {k: tuple(v.shape) for k, v in net.state_dict().items()} == expected_shapes
+
+
+def test_tsai_state_dict_loads_strictly_and_gives_same_outputs():
+    """A state_dict with tsai's keys (here: another instance's) loads strictly, same logits."""
+    torch.manual_seed(0)
+    source, target = InceptionTime(3, 2).eval(), InceptionTime(3, 2).eval()
+    for module in source.modules():  # non-trivial batch-norm statistics
+        if isinstance(module, torch.nn.BatchNorm1d):
+            module.running_mean.uniform_(-1, 1)
+            module.running_var.uniform_(0.5, 2)
+    target.load_state_dict(source.state_dict(), strict=True)
+    x = torch.randn(5, 3, 40)
+    torch.testing.assert_close(target(x), source(x), rtol=0, atol=0)
+
+
+def test_kernel_sizes_are_odd_and_padding_same():
+    module = InceptionModule(4, 8, ks=40)
+    assert [conv.kernel_size[0] for conv in module.convs] == [39, 19, 9]
+    assert [conv.kernel_size[0] for conv in InceptionModule(4, 8, ks=10).convs] == [9, 5, 1]
+    assert module(torch.zeros(2, 4, 17)).shape == (2, 32, 17)
+
+
+def test_single_channel_input_has_no_bottleneck():
+    """tsai skips the bottleneck on a one-channel input: no weights for it."""
+    net = InceptionTime(1, 3)
+    assert "inceptionblock.inception.0.bottleneck.weight" not in net.state_dict()
+    assert "inceptionblock.inception.1.bottleneck.weight" in net.state_dict()
+
+
+def test_nb_filters_sets_the_filter_count():
+    assert InceptionTime(2, 3, nb_filters=16).fc.in_features == 64
+    assert InceptionTime(2, 3, nf=8).fc.in_features == 32
+    assert InceptionTime(2, 3, nf=8, nb_filters=4).fc.in_features == 16
+
+
+@pytest.mark.parametrize("depth, n_shortcuts", [(3, 1), (6, 2), (7, 2), (2, 0)])
+def test_block_depth_and_residual_shortcuts(depth, n_shortcuts):
+    block = InceptionBlock(3, nf=4, depth=depth)
+    assert len(block.inception) == depth
+    assert len(block.shortcut) == n_shortcuts
+    assert len(InceptionBlock(3, nf=4, depth=depth, residual=False).shortcut) == 0
+    assert block(torch.randn(2, 3, 11)).shape == (2, 16, 11)
+
+
+def test_residual_changes_the_output():
+    torch.manual_seed(0)
+    with_res = InceptionTime(2, 2, nf=4, depth=3).eval()
+    torch.manual_seed(0)
+    without = InceptionTime(2, 2, nf=4, depth=3, residual=False).eval()
+    x = torch.randn(3, 2, 20)
+    assert not torch.allclose(with_res(x), without(x))
+
+
+def test_output_is_logits_and_length_agnostic():
+    net = InceptionTime(2, 4, nf=4, depth=3).eval()
+    out = net(torch.randn(3, 2, 50))
+    assert not torch.allclose(out.sum(dim=1), torch.ones(3))  # not probabilities
+    assert net(torch.randn(3, 2, 7)).shape == (3, 4)
