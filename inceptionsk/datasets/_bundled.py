@@ -85,7 +85,7 @@ def load_basic_motions(*, split=None, return_X_y=False):
     --------
     >>> from inceptionsk.datasets import load_basic_motions
     >>> X, y = load_basic_motions(split="test", return_X_y=True)
-    >>> X.shape, sorted(set(y))
+    >>> X.shape, sorted(set(y.tolist()))
     ((40, 6, 100), ['Badminton', 'Running', 'Standing', 'Walking'])
     """
     return _load_bundled("BasicMotions", split, return_X_y)
