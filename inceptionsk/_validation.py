@@ -10,7 +10,7 @@ predict method checks a new X against it, with messages that name both counts.
 import numpy as np
 from sklearn.utils.validation import _check_feature_names, check_array, column_or_1d
 
-__all__ = ["validate_series", "validate_target"]
+__all__ = ["validate_series", "validate_series_lengths", "as_cases", "validate_target"]
 
 
 def _as_array(X, dtype):
@@ -94,7 +94,9 @@ def validate_series(estimator, X, *, reset, dtype=np.float32):
                 f"{estimator.n_channels_in_} channels (X of shape {X.shape}). Pass X "
                 "with the channels it was fitted on, in the same order."
             )
-        if X.shape[-1] != estimator.n_timepoints_in_:
+        if X.shape[-1] != estimator.n_timepoints_in_ and not getattr(
+            estimator, "_fitted_unequal_length", False
+        ):
             if estimator._fitted_ndim == 2:
                 prefix = (
                     f"X has {X.shape[-1]} features, but {name} is expecting "
@@ -110,6 +112,112 @@ def validate_series(estimator, X, *, reset, dtype=np.float32):
     if X.ndim == 2:
         X = X[:, np.newaxis, :]
     return np.ascontiguousarray(X)
+
+
+def _is_sequence_of_cases(X):
+    """Whether X is a sequence of per-case series to be padded: an object array of cases
+    (as the ``.ts`` loaders give), or a list/tuple of series of unequal lengths.
+
+    Equal-length lists take the array path.
+    """
+    if isinstance(X, np.ndarray):
+        return X.dtype == object and X.ndim == 1
+    if not isinstance(X, (list, tuple)):
+        return False
+    try:
+        shapes = [np.shape(case) for case in X]
+    except ValueError:  # a case that is itself ragged: the array path reports it
+        return False
+    if not shapes or any(len(shape) not in (1, 2) for shape in shapes):
+        return False
+    return len({shape[-1] for shape in shapes}) > 1
+
+
+def _pad_cases(X, dtype):
+    """Validate each case (2D (n_channels, length) or 1D) and zero-pad them to one length."""
+    if len(X) == 0:
+        raise ValueError("X holds no cases: fit and predict need at least one series.")
+    cases = []
+    for i, case in enumerate(X):
+        try:
+            cases.append(check_array(
+                np.atleast_2d(case), dtype=dtype, ensure_all_finite=True,
+                ensure_min_samples=1, ensure_min_features=1, input_name="X",
+            ))
+        except ValueError as exc:
+            raise ValueError(f"Case {i} of X: {exc}") from exc
+    n_channels = [case.shape[0] for case in cases]
+    if len(set(n_channels)) > 1:
+        odd = next(i for i, n in enumerate(n_channels) if n != n_channels[0])
+        raise ValueError(
+            f"The cases of X have different numbers of channels: case 0 has "
+            f"{n_channels[0]}, case {odd} has {n_channels[odd]}. Every case needs the same "
+            "channels; only the lengths may differ."
+        )
+    lengths = np.array([case.shape[1] for case in cases], dtype=np.int64)
+    padded = np.zeros((len(cases), n_channels[0], lengths.max()), dtype=cases[0].dtype)
+    for i, case in enumerate(cases):
+        padded[i, :, : lengths[i]] = case
+    return padded, lengths
+
+
+def validate_series_lengths(estimator, X, *, reset):
+    """Validate X that may hold series of unequal lengths; return ``(X_padded, lengths)``.
+
+    Series of unequal lengths come as a sequence (a list, or an object array as the
+    ``.ts`` loaders give) of 2D arrays ``(n_channels, length_i)`` or 1D arrays (one
+    channel). They are zero-padded at the end to the longest; ``lengths`` holds each real
+    length, for the network to mask the padding. Equal-length X takes
+    :func:`validate_series` and comes back with ``lengths=None``.
+
+    An estimator fitted on unequal lengths scores series of any length; one fitted on
+    equal lengths scores series of that length only.
+
+    Returns
+    -------
+    X : ndarray of shape (n_cases, n_channels, max_length), dtype float32
+    lengths : ndarray of shape (n_cases,) or None
+    """
+    if _is_sequence_of_cases(X):
+        padded, lengths = _pad_cases(X, np.float32)
+        if (lengths == lengths[0]).all():  # an object array of equal-length cases
+            X, lengths = padded, None
+    else:
+        lengths = None
+    if lengths is None:
+        X = validate_series(estimator, X, reset=reset)
+        if reset:
+            estimator._fitted_unequal_length = False
+        return X, None
+    _check_feature_names(estimator, X, reset=reset)
+    X = padded
+    name = type(estimator).__name__
+    if reset:
+        estimator.n_features_in_ = estimator.n_channels_in_ = X.shape[1]
+        estimator.n_timepoints_in_ = X.shape[-1]
+        estimator._fitted_ndim = 3
+        estimator._fitted_unequal_length = True
+    elif X.shape[1] != estimator.n_channels_in_:
+        raise ValueError(
+            f"X has {X.shape[1]} channels, but {name} was fitted on "
+            f"{estimator.n_channels_in_} channels. Pass X with the channels it was fitted "
+            "on, in the same order."
+        )
+    elif not estimator._fitted_unequal_length:
+        raise ValueError(
+            f"X holds series of unequal lengths ({lengths.min()} to {lengths.max()} time "
+            f"points), but {name} was fitted on series of {estimator.n_timepoints_in_} "
+            "time points. Resample them to that length, or fit on series of unequal "
+            "lengths to score them."
+        )
+    return X, lengths
+
+
+def as_cases(X, lengths):
+    """X as the estimators accept it: the array, or a list of unpadded cases (views)."""
+    if lengths is None:
+        return X
+    return [case[:, :length] for case, length in zip(X, lengths)]
 
 
 def validate_target(y, n_cases, *, regression):

@@ -10,7 +10,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import validate_series, validate_target
+from ._validation import as_cases, validate_series_lengths, validate_target
 from .single_network import (
     NETWORK_PARAMETER_CONSTRAINTS,
     InceptionNetworkClassifier,
@@ -78,20 +78,21 @@ class _InceptionTimeEnsembleBase(BaseEstimator):
         self : object
             The fitted ensemble.
         """
-        X = validate_series(self, X, reset=True)
+        X, lengths = validate_series_lengths(self, X, reset=True)
         y = validate_target(y, X.shape[0], regression=self._regression)
         self._check_target(y)
         members = self._make_members()
+        cases = as_cases(X, lengths)
         self.estimators_ = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_member)(member, X, y) for member in members
+            delayed(_fit_member)(member, cases, y) for member in members
         )
         return self
 
     def _member_outputs(self, X, method):
         """The mean over the members of ``method(X)``."""
         check_is_fitted(self)
-        X = validate_series(self, X, reset=False)
-        return np.mean([getattr(member, method)(X) for member in self.estimators_], axis=0)
+        cases = as_cases(*validate_series_lengths(self, X, reset=False))
+        return np.mean([getattr(member, method)(cases) for member in self.estimators_], axis=0)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -1,9 +1,21 @@
 """The InceptionTime network in PyTorch, with the module tree and ``state_dict`` of tsai's.
 
-The three public modules keep the constructor signatures of tsai's
-``tsai.models.InceptionTime`` (the seed of this package) so that weights trained with
-tsai load here with ``load_state_dict(strict=True)`` and give the same outputs. The
+The three public modules keep the constructor signatures, submodules and parameters of
+tsai's ``tsai.models.InceptionTime`` (the seed of this package), so that weights trained
+with tsai load here with ``load_state_dict(strict=True)`` and give the same outputs. The
 network returns logits; the estimators add the loss and the softmax.
+
+What differs is how the forward pass computes, for speed and for unequal lengths:
+
+- A series ``(N, C, L)`` is computed as an image ``(N, C, 1, L)`` in ``channels_last``
+  memory format, with the same weights viewed as ``(out, in, 1, k)`` kernels. oneDNN's
+  2D convolutions in that layout are 1.5-2x faster on CPU than the 1D ones, and the
+  results agree with the 1D computation to float32 rounding
+  (``tests/test_network.py`` checks it against tsai's forward).
+- An optional ``lengths`` tensor marks where each series ends in a zero-padded batch:
+  padded steps are zeroed after every module, left out of batch-norm statistics and of
+  the global average pooling, so a padded series gets (nearly) the features it would get
+  alone. Without ``lengths`` nothing of this runs.
 
 References
 ----------
@@ -16,6 +28,7 @@ References
 """
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["InceptionModule", "InceptionBlock", "InceptionTime"]
@@ -33,6 +46,60 @@ def _odd_kernel_sizes(ks):
 def _same_conv(ni, nf, ks):
     """A bias-free Conv1d with 'same' padding for an odd kernel size."""
     return nn.Conv1d(ni, nf, ks, padding=ks // 2, bias=False)
+
+
+def _as_image(x):
+    """View series ``(N, C, L)`` as ``(N, C, 1, L)`` images in channels_last memory format."""
+    return x.unsqueeze(2).contiguous(memory_format=torch.channels_last)
+
+
+def _conv(conv, x):
+    """Apply a ``Conv1d``'s weights to ``(N, C, 1, L)`` as a 2D convolution."""
+    return F.conv2d(x, conv.weight.unsqueeze(2), conv.bias, padding=(0, conv.padding[0]))
+
+
+def _batch_norm(bn, x, mask=None):
+    """``BatchNorm1d``'s computation on ``(N, C, 1, L)``, by the module's own buffers.
+
+    With a ``mask`` (1 on real time steps, 0 on padding) training statistics, and the
+    running averages updated from them, cover the real steps only.
+    """
+    if bn.training and bn.track_running_stats:
+        bn.num_batches_tracked.add_(1)
+        momentum = bn.momentum if bn.momentum is not None else 1.0 / float(bn.num_batches_tracked)
+    else:
+        momentum = 0.0
+    if mask is None or not bn.training:
+        return F.batch_norm(
+            x, bn.running_mean, bn.running_var, bn.weight, bn.bias, bn.training, momentum, bn.eps
+        )
+    n_valid = mask.sum()
+    mean = (x * mask).sum(dim=(0, 2, 3)) / n_valid
+    centred = x - mean.view(1, -1, 1, 1)
+    var = (centred.square() * mask).sum(dim=(0, 2, 3)) / n_valid
+    if bn.track_running_stats:
+        with torch.no_grad():
+            unbiased = var * n_valid / (n_valid - 1).clamp(min=1)
+            bn.running_mean.lerp_(mean, momentum)
+            bn.running_var.lerp_(unbiased, momentum)
+    scale = bn.weight * torch.rsqrt(var + bn.eps)
+    return centred * scale.view(1, -1, 1, 1) + bn.bias.view(1, -1, 1, 1)
+
+
+def _max_pool(pool, x, mask=None):
+    """``MaxPool1d`` on ``(N, C, 1, L)``; padded steps count as -inf, then become 0."""
+    if mask is not None:  # like the -inf padding max-pool uses at a series' true end
+        x = x.masked_fill(mask == 0, float("-inf"))
+    pooled = F.max_pool2d(x, (1, pool.kernel_size), stride=1, padding=(0, pool.padding))
+    return pooled if mask is None else pooled.masked_fill(mask == 0, 0.0)
+
+
+def _padding_mask(lengths, n_timepoints, dtype):
+    """``(N, 1, 1, L)`` mask of real time steps, or None when no series is padded."""
+    if bool((lengths >= n_timepoints).all()):
+        return None
+    steps = torch.arange(n_timepoints, device=lengths.device)
+    return (steps < lengths[:, None]).to(dtype).view(len(lengths), 1, 1, n_timepoints)
 
 
 class Concat(nn.Module):
@@ -132,9 +199,16 @@ class InceptionModule(nn.Module):
         self.act = nn.ReLU()
 
     def forward(self, x):
-        bottled = self.bottleneck(x)
-        branches = [conv(bottled) for conv in self.convs] + [self.maxconvpool(x)]
-        return self.act(self.bn(self.concat(branches)))
+        return self.forward_image(_as_image(x)).squeeze(2)
+
+    def forward_image(self, x, mask=None):
+        """The module on ``(N, C, 1, L)`` images; ``mask`` zeroes padded steps."""
+        bottled = _conv(self.bottleneck, x) if isinstance(self.bottleneck, nn.Conv1d) else x
+        pool, pool_conv = self.maxconvpool
+        pooled = _max_pool(pool, x, mask)
+        branches = [_conv(conv, bottled) for conv in self.convs] + [_conv(pool_conv, pooled)]
+        out = self.act(_batch_norm(self.bn, self.concat(branches), mask))
+        return out if mask is None else out * mask
 
 
 class InceptionBlock(nn.Module):
@@ -182,11 +256,22 @@ class InceptionBlock(nn.Module):
         self.act = nn.ReLU()
 
     def forward(self, x):
+        return self.forward_image(_as_image(x)).squeeze(2)
+
+    def forward_image(self, x, mask=None):
+        """The block on ``(N, C, 1, L)`` images; ``mask`` zeroes padded steps."""
         res = x
         for d, module in enumerate(self.inception):
-            x = module(x)
+            x = module.forward_image(x, mask)
             if self.residual and d % 3 == 2:
-                res = x = self.act(self.add(x, self.shortcut[d // 3](res)))
+                shortcut = self.shortcut[d // 3]
+                if isinstance(shortcut, ConvBlock):
+                    res = _batch_norm(shortcut[1], _conv(shortcut[0], res), mask)
+                else:
+                    res = _batch_norm(shortcut, res, mask)
+                res = x = self.act(self.add(x, res))
+                if mask is not None:
+                    res = x = x * mask
         return x
 
 
@@ -222,6 +307,12 @@ class InceptionTime(nn.Module):
     455490
     >>> net(torch.zeros(4, 3, 12)).shape
     torch.Size([4, 2])
+
+    Series of unequal lengths, zero-padded at the end, with their lengths:
+
+    >>> x = torch.zeros(2, 3, 12)
+    >>> net(x, lengths=torch.tensor([12, 7])).shape
+    torch.Size([2, 2])
     """
 
     def __init__(
@@ -234,5 +325,29 @@ class InceptionTime(nn.Module):
         self.gap = GAP1d(1)
         self.fc = nn.Linear(nf * 4, c_out)
 
-    def forward(self, x):
-        return self.fc(self.gap(self.inceptionblock(x)))
+    def forward(self, x, lengths=None):
+        """Logits of a batch of series.
+
+        Parameters
+        ----------
+        x : Tensor of shape (n_cases, c_in, n_timepoints)
+            The series; with ``lengths``, zero-padded at the end.
+        lengths : Tensor of shape (n_cases,), default=None
+            The real length of each series. Padded steps then count neither in
+            batch-norm statistics nor in the average pooling.
+
+        Returns
+        -------
+        logits : Tensor of shape (n_cases, c_out)
+        """
+        mask = None
+        if lengths is not None:
+            lengths = lengths.to(device=x.device)
+            x = x[..., : int(lengths.max())]  # the batch needs no more than its longest series
+            mask = _padding_mask(lengths, x.shape[-1], x.dtype)
+        features = self.inceptionblock.forward_image(_as_image(x), mask).squeeze(2)
+        if mask is None:
+            pooled = self.gap(features)
+        else:
+            pooled = features.sum(dim=-1) / lengths[:, None].to(features.dtype)
+        return self.fc(pooled)

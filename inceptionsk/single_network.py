@@ -11,7 +11,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import validate_series, validate_target
+from ._validation import validate_series_lengths, validate_target
 from .training import Timer, build_net, resolve_device, seeded, summarize_history
 
 __all__ = ["InceptionNetworkClassifier", "InceptionNetworkRegressor"]
@@ -32,6 +32,13 @@ NETWORK_PARAMETER_CONSTRAINTS = {
     "random_state": ["random_state"],
     "verbose": ["verbose"],
 }
+
+
+def _pad_rows(batch, size):
+    """Pad a batch with zero cases up to ``size`` rows."""
+    if len(batch) == size:
+        return batch
+    return torch.cat([batch, batch.new_zeros((size - len(batch), *batch.shape[1:]))])
 
 
 class _InceptionNetworkBase(BaseEstimator):
@@ -73,7 +80,7 @@ class _InceptionNetworkBase(BaseEstimator):
         self : object
             The fitted estimator.
         """
-        X = validate_series(self, X, reset=True)
+        X, lengths = validate_series_lengths(self, X, reset=True)
         if X.shape[0] < 2:
             raise ValueError(
                 f"{type(self).__name__} needs at least 2 cases to train, got 1 sample."
@@ -81,6 +88,7 @@ class _InceptionNetworkBase(BaseEstimator):
         y = self._encode_target(validate_target(y, X.shape[0], regression=self._regression))
         device = resolve_device(self.device)
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        shortest = X.shape[-1] if lengths is None else int(lengths.min())
         self.net_ = build_net(
             regression=self._regression,
             n_channels=X.shape[1],
@@ -97,10 +105,12 @@ class _InceptionNetworkBase(BaseEstimator):
             callbacks=self.callbacks,
             verbose=self.verbose,
             desc=f"{type(self).__name__}(random_state={seed})",
-            drop_last=X.shape[-1] == 1 and X.shape[0] % self.batch_size == 1,
+            drop_last=bool(shortest == 1 and X.shape[0] % self.batch_size == 1),
         )
+        # skorch passes a dict's entries to the module's forward as keyword arguments
+        inputs = X if lengths is None else {"x": X, "lengths": lengths}
         with seeded(seed), Timer() as timer:
-            self.net_.fit(X, y)
+            self.net_.fit(inputs, y)
         if self.verbose:
             print(f"{type(self).__name__}(seed={seed}): "
                   f"{summarize_history(self.net_.history, timer.elapsed)}")
@@ -127,7 +137,7 @@ class _InceptionNetworkBase(BaseEstimator):
         depends on nothing but the case itself.
         """
         check_is_fitted(self, "net_")
-        X = validate_series(self, X, reset=False)
+        X, lengths = validate_series_lengths(self, X, reset=False)
         module = self.net_.module_
         module.eval()
         device = self.net_.device
@@ -135,11 +145,16 @@ class _InceptionNetworkBase(BaseEstimator):
         outputs = []
         with torch.inference_mode():
             for start in range(0, len(X), size):
-                chunk = torch.from_numpy(X[start:start + size])
-                n_real = len(chunk)
-                if n_real < size:
-                    chunk = torch.cat([chunk, chunk.new_zeros((size - n_real, *chunk.shape[1:]))])
-                outputs.append(module(chunk.to(device))[:n_real].float().cpu())
+                chunk = _pad_rows(torch.from_numpy(X[start:start + size]), size)
+                chunk_lengths = None
+                if lengths is not None:
+                    chunk_lengths = torch.full((size,), X.shape[-1])
+                    chunk_lengths[: len(lengths[start:start + size])] = torch.from_numpy(
+                        lengths[start:start + size]
+                    )
+                n_real = min(size, len(X) - start)
+                logits = module(chunk.to(device), lengths=chunk_lengths)
+                outputs.append(logits[:n_real].float().cpu())
         return torch.cat(outputs).numpy()
 
     def __sklearn_tags__(self):

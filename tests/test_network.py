@@ -122,3 +122,67 @@ def test_output_is_logits_and_length_agnostic():
     out = net(torch.randn(3, 2, 50))
     assert not torch.allclose(out.sum(dim=1), torch.ones(3))  # not probabilities
     assert net(torch.randn(3, 2, 7)).shape == (3, 4)
+
+
+def _tsai_forward(net, x):
+    """tsai's forward pass, written with the 1D submodules as tsai's code calls them."""
+
+    def module_forward(module, x):
+        bottled = module.bottleneck(x)
+        branches = [conv(bottled) for conv in module.convs] + [module.maxconvpool(x)]
+        return module.act(module.bn(module.concat(branches)))
+
+    block, res = net.inceptionblock, x
+    for d, module in enumerate(block.inception):
+        x = module_forward(module, x)
+        if block.residual and d % 3 == 2:
+            res = x = block.act(block.add(x, block.shortcut[d // 3](res)))
+    return net.fc(net.gap(x))
+
+
+@pytest.mark.parametrize("c_in, train", [(1, False), (1, True), (4, False), (4, True)])
+def test_fast_forward_equals_tsai_forward(c_in, train):
+    """Our channels_last 2D computation gives tsai's 1D results and gradients."""
+    torch.manual_seed(0)
+    ours, reference = InceptionTime(c_in, 3), InceptionTime(c_in, 3)
+    reference.load_state_dict(ours.state_dict())
+    ours.train(train), reference.train(train)
+    x = torch.randn(6, c_in, 57)
+    out_ours, out_ref = ours(x), _tsai_forward(reference, x)
+    torch.testing.assert_close(out_ours, out_ref, rtol=1e-4, atol=1e-5)
+    out_ours.square().sum().backward()
+    out_ref.square().sum().backward()
+    for (name, p_ours), p_ref in zip(ours.named_parameters(), reference.parameters()):
+        torch.testing.assert_close(p_ours.grad, p_ref.grad, rtol=1e-3, atol=1e-4, msg=name)
+    for name, buffer in ours.state_dict().items():  # batch-norm running statistics
+        torch.testing.assert_close(buffer, reference.state_dict()[name], msg=name)
+
+
+def test_padded_series_get_the_features_they_get_alone():
+    """With lengths, zero padding changes neither pooled features nor the logits (eval)."""
+    torch.manual_seed(0)
+    net = InceptionTime(2, 3, nf=8).eval()
+    short, long = torch.randn(1, 2, 30), torch.randn(1, 2, 45)
+    padded = torch.cat([torch.nn.functional.pad(short, (0, 15)), long])
+    with torch.no_grad():
+        together = net(padded, lengths=torch.tensor([30, 45]))
+        torch.testing.assert_close(together[0], net(short)[0], rtol=1e-4, atol=1e-5)
+        torch.testing.assert_close(together[1], net(long)[0], rtol=1e-4, atol=1e-5)
+        unmasked = net(padded)
+    assert not torch.allclose(unmasked[0], net(short)[0], atol=1e-3), "padding alone biases"
+
+
+def test_padding_leaves_batch_norm_statistics_alone():
+    """Training statistics of a padded batch are those of the real steps only."""
+    torch.manual_seed(0)
+    net, reference = InceptionTime(1, 2, nf=4, depth=3), InceptionTime(1, 2, nf=4, depth=3)
+    reference.load_state_dict(net.state_dict())
+    series = torch.randn(4, 1, 20)
+    padded = torch.nn.functional.pad(series, (0, 9))
+    net(padded, lengths=torch.full((4,), 20))  # equal lengths: trimmed, unmasked
+    reference(series)
+    for name, buffer in net.state_dict().items():
+        torch.testing.assert_close(buffer, reference.state_dict()[name], msg=name)
+    net(torch.cat([padded, padded[:1]]), lengths=torch.tensor([20, 20, 20, 20, 11]))
+    first_bn = net.inceptionblock.inception[0].bn
+    assert torch.isfinite(first_bn.running_var).all()
