@@ -36,8 +36,8 @@ class _InceptionTimeEnsembleBase(BaseEstimator):
 
     def __init__(
         self, *, n_estimators=5, n_filters=32, kernel_size=40, depth=6, use_residual=True,
-        use_bottleneck=True, max_epochs=1500, batch_size=64, lr=0.001, device="auto",
-        callbacks=None, n_jobs=None, random_state=None, verbose=0,
+        use_bottleneck=True, max_epochs=1500, batch_size=64, lr=0.001, lr_schedule="plateau",
+        device="auto", callbacks=None, n_jobs=None, random_state=None, verbose=0,
     ):
         self.n_estimators = n_estimators
         self.n_filters = n_filters
@@ -48,6 +48,7 @@ class _InceptionTimeEnsembleBase(BaseEstimator):
         self.max_epochs = max_epochs
         self.batch_size = batch_size
         self.lr = lr
+        self.lr_schedule = lr_schedule
         self.device = device
         self.callbacks = callbacks
         self.n_jobs = n_jobs
@@ -130,6 +131,11 @@ class InceptionTimeClassifier(ClassifierMixin, _InceptionTimeEnsembleBase):
         Mini-batch size of training, and the chunk size of scoring.
     lr : float, default=0.001
         Initial learning rate of Adam.
+    lr_schedule : {"plateau", "one_cycle"}, default="plateau"
+        ``"plateau"`` is the paper's: the rate halves after 50 epochs without a lower
+        training loss, down to 1e-4. ``"one_cycle"`` is the fast recipe: one cycle up
+        to ``10 * lr`` and down to nearly zero over ``max_epochs``, for far fewer epochs
+        (see the README).
     device : str or torch.device, default="auto"
         Torch device; ``"auto"`` takes CUDA when available, else the CPU.
     callbacks : list of skorch callbacks, default=None
@@ -253,6 +259,11 @@ class InceptionTimeRegressor(RegressorMixin, _InceptionTimeEnsembleBase):
         Mini-batch size of training, and the chunk size of scoring.
     lr : float, default=0.001
         Initial learning rate of Adam.
+    lr_schedule : {"plateau", "one_cycle"}, default="plateau"
+        ``"plateau"`` is the paper's: the rate halves after 50 epochs without a lower
+        training loss, down to 1e-4. ``"one_cycle"`` is the fast recipe: one cycle up
+        to ``10 * lr`` and down to nearly zero over ``max_epochs``, for far fewer epochs
+        (see the README).
     device : str or torch.device, default="auto"
         Torch device; ``"auto"`` takes CUDA when available, else the CPU.
     callbacks : list of skorch callbacks, default=None

@@ -31,7 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["InceptionModule", "InceptionBlock", "InceptionTime"]
+__all__ = ["InceptionModule", "InceptionBlock", "InceptionTime", "reference_forward"]
 
 
 def _odd_kernel_sizes(ks):
@@ -351,3 +351,42 @@ class InceptionTime(nn.Module):
         else:
             pooled = features.sum(dim=-1) / lengths[:, None].to(features.dtype)
         return self.fc(pooled)
+
+
+def reference_forward(net, x):
+    """tsai's forward pass of an :class:`InceptionTime`, with its 1D submodules as tsai calls them.
+
+    The plain eager computation that the fast default forward is tested and benchmarked
+    against; the same weights, buffers and results up to float32 rounding. Equal-length
+    input only.
+
+    Parameters
+    ----------
+    net : InceptionTime
+    x : Tensor of shape (n_cases, c_in, n_timepoints)
+
+    Returns
+    -------
+    logits : Tensor of shape (n_cases, c_out)
+
+    Examples
+    --------
+    >>> import torch
+    >>> from inceptionsk.network import InceptionTime, reference_forward
+    >>> net = InceptionTime(2, 3).eval()
+    >>> x = torch.randn(4, 2, 30)
+    >>> torch.allclose(reference_forward(net, x), net(x), atol=1e-5)
+    True
+    """
+
+    def module_forward(module, x):
+        bottled = module.bottleneck(x)
+        branches = [conv(bottled) for conv in module.convs] + [module.maxconvpool(x)]
+        return module.act(module.bn(module.concat(branches)))
+
+    block, res = net.inceptionblock, x
+    for d, module in enumerate(block.inception):
+        x = module_forward(module, x)
+        if block.residual and d % 3 == 2:
+            res = x = block.act(block.add(x, block.shortcut[d // 3](res)))
+    return net.fc(net.gap(x))

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from inceptionsk.network import InceptionBlock, InceptionModule, InceptionTime
+from inceptionsk.network import InceptionBlock, InceptionModule, InceptionTime, reference_forward
 
 SEED_TREE = Path(__file__).parent / "data" / "tsai_InceptionTime_3_2.txt"
 
@@ -124,22 +124,6 @@ def test_output_is_logits_and_length_agnostic():
     assert net(torch.randn(3, 2, 7)).shape == (3, 4)
 
 
-def _tsai_forward(net, x):
-    """tsai's forward pass, written with the 1D submodules as tsai's code calls them."""
-
-    def module_forward(module, x):
-        bottled = module.bottleneck(x)
-        branches = [conv(bottled) for conv in module.convs] + [module.maxconvpool(x)]
-        return module.act(module.bn(module.concat(branches)))
-
-    block, res = net.inceptionblock, x
-    for d, module in enumerate(block.inception):
-        x = module_forward(module, x)
-        if block.residual and d % 3 == 2:
-            res = x = block.act(block.add(x, block.shortcut[d // 3](res)))
-    return net.fc(net.gap(x))
-
-
 @pytest.mark.parametrize("c_in, train", [(1, False), (1, True), (4, False), (4, True)])
 def test_fast_forward_equals_tsai_forward(c_in, train):
     """Our channels_last 2D computation gives tsai's 1D results and gradients."""
@@ -148,7 +132,7 @@ def test_fast_forward_equals_tsai_forward(c_in, train):
     reference.load_state_dict(ours.state_dict())
     ours.train(train), reference.train(train)
     x = torch.randn(6, c_in, 57)
-    out_ours, out_ref = ours(x), _tsai_forward(reference, x)
+    out_ours, out_ref = ours(x), reference_forward(reference, x)
     torch.testing.assert_close(out_ours, out_ref, rtol=1e-4, atol=1e-5)
     out_ours.square().sum().backward()
     out_ref.square().sum().backward()

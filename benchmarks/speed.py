@@ -1,0 +1,176 @@
+"""Training and inference speed of InceptionTime, side by side, in one run on the same data.
+
+Prints, for each data shape:
+
+- the fp32 matmul peak of this machine, measured in this run (GFLOP/s);
+- a training epoch (batches of 64, Adam) of the plain eager loop (tsai's 1D forward,
+  ``inceptionsk.network.reference_forward``), of our default forward in the same bare
+  loop, and of ``InceptionNetworkClassifier.fit`` (skorch, recipe callbacks): seconds,
+  GFLOP/s (3x the forward FLOPs per case), speed-up over plain and skorch overhead;
+- one member against a 5-member ensemble (``n_jobs=1`` and ``n_jobs=2``), a few epochs;
+- inference: plain eager scoring in batches of 64 under ``torch.no_grad`` against
+  ``predict_proba``, in cases per second.
+
+Usage::
+
+    python benchmarks/speed.py                         # GunPoint shape, 1000x1x500, 500x6x100
+    python benchmarks/speed.py --threads 1 --epochs 2 --shapes 1000x1x500
+    python benchmarks/speed.py --skip-ensemble         # without the ensemble timing
+"""
+
+import argparse
+import os
+import platform
+import time
+
+import numpy as np
+import torch
+from skorch.callbacks import Callback
+from torch.utils.flop_counter import FlopCounterMode
+
+from inceptionsk import InceptionNetworkClassifier, InceptionTimeClassifier
+from inceptionsk.network import InceptionTime, reference_forward
+
+
+def matmul_peak_gflops(size=2048, repeats=5):
+    """Best fp32 matmul throughput of a size x size product, in GFLOP/s."""
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    a @ b
+    best = min(_timed(lambda: a @ b) for _ in range(repeats))
+    return 2 * size**3 / best / 1e9
+
+
+def _timed(function):
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+def forward_flops_per_case(n_channels, n_timepoints):
+    """FLOPs of one case's forward pass (convolutions and the linear head)."""
+    net = InceptionTime(n_channels, 2).eval()
+    with FlopCounterMode(display=False) as counter, torch.no_grad():
+        net(torch.zeros(1, n_channels, n_timepoints))
+    return counter.get_total_flops()
+
+
+def bare_loop_epoch_times(X, y, forward, epochs, batch_size=64, seed=0):
+    """Seconds of each epoch of a hand-written loop with the given forward function."""
+    torch.manual_seed(seed)
+    net = InceptionTime(X.shape[1], int(y.max()) + 1)
+    optimizer = torch.optim.Adam(net.parameters(), lr=0.001)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
+    net.train()
+    times = []
+    for _ in range(epochs):
+        start = time.perf_counter()
+        for batch in torch.randperm(len(X_t)).split(batch_size):
+            optimizer.zero_grad()
+            loss_fn(forward(net, X_t[batch]), y_t[batch]).backward()
+            optimizer.step()
+        times.append(time.perf_counter() - start)
+    return times
+
+
+class EpochWallClock(Callback):
+    """Time stamps at the end of every epoch, after the recipe's callbacks ran."""
+
+    def on_train_begin(self, net, **kwargs):
+        self.stamps = [time.perf_counter()]
+
+    def on_epoch_end(self, net, **kwargs):
+        self.stamps.append(time.perf_counter())
+
+
+def estimator_epoch_times(X, y, epochs, batch_size=64, seed=0):
+    clock = EpochWallClock()
+    InceptionNetworkClassifier(
+        max_epochs=epochs, batch_size=batch_size, device="cpu", random_state=seed,
+        callbacks=[clock],
+    ).fit(X, y)
+    return list(np.diff(clock.stamps))
+
+
+def plain_inference_rate(X, batch_size=64):
+    """Cases per second of tsai's forward in eval mode under no_grad, batches of 64."""
+    net = InceptionTime(X.shape[1], 2).eval()
+    X_t = torch.from_numpy(X)
+
+    def score():
+        with torch.no_grad():
+            for batch in X_t.split(batch_size):
+                torch.softmax(reference_forward(net, batch), dim=1)
+
+    score()
+    return len(X) / min(_timed(score) for _ in range(2))
+
+
+def predict_proba_rate(X, y):
+    """Cases per second of InceptionNetworkClassifier.predict_proba (one epoch trained)."""
+    clf = InceptionNetworkClassifier(max_epochs=1, device="cpu", random_state=0).fit(X[:64], y[:64])
+    clf.predict_proba(X[:64])
+    return len(X) / min(_timed(lambda: clf.predict_proba(X)) for _ in range(2))
+
+
+def ensemble_times(X, y, epochs):
+    """Seconds to fit one member, and 5 members with n_jobs=1 and n_jobs=2."""
+    settings = dict(max_epochs=epochs, device="cpu", random_state=0)
+    return {
+        "1 member": _timed(lambda: InceptionTimeClassifier(n_estimators=1, **settings).fit(X, y)),
+        "5 members, n_jobs=1": _timed(
+            lambda: InceptionTimeClassifier(n_estimators=5, n_jobs=1, **settings).fit(X, y)
+        ),
+        "5 members, n_jobs=2": _timed(
+            lambda: InceptionTimeClassifier(n_estimators=5, n_jobs=2, **settings).fit(X, y)
+        ),
+    }
+
+
+def make_data(shape):
+    if shape == "gunpoint":
+        from inceptionsk.datasets import load_gunpoint
+
+        X, y = load_gunpoint(split="train", return_X_y=True)
+        return X, np.unique(y, return_inverse=True)[1].astype(np.int64)
+    n, c, t = map(int, shape.split("x"))
+    rng = np.random.RandomState(0)
+    return rng.normal(size=(n, c, t)).astype(np.float32), rng.randint(0, 2, n).astype(np.int64)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shapes", nargs="+", default=["gunpoint", "1000x1x500", "500x6x100"],
+                        help="'gunpoint' or NxCxT synthetic shapes")
+    parser.add_argument("--epochs", type=int, default=3, help="epochs per run (first is warm-up)")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
+    parser.add_argument("--skip-ensemble", action="store_true", help="skip the ensemble timing")
+    args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    peak = matmul_peak_gflops()
+    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch "
+          f"{torch.__version__}, {torch.get_num_threads()} threads; fp32 matmul peak "
+          f"{peak:.0f} GFLOP/s")
+    for shape in args.shapes:
+        X, y = make_data(shape)
+        flops = 3 * forward_flops_per_case(X.shape[1], X.shape[2]) * len(X)  # one epoch
+        plain = np.median(bare_loop_epoch_times(X, y, reference_forward, args.epochs)[1:])
+        ours = np.median(bare_loop_epoch_times(X, y, InceptionTime.__call__, args.epochs)[1:])
+        skorch = np.median(estimator_epoch_times(X, y, args.epochs)[1:])
+        print(f"\n{shape} ({X.shape[0]}x{X.shape[1]}x{X.shape[2]}), training epoch of batches of 64:")
+        for name, seconds in [("plain eager (tsai 1D)", plain), ("our forward, bare loop", ours),
+                              ("estimator (skorch)", skorch)]:
+            print(f"  {name:<26}{seconds:8.3f} s {flops / seconds / 1e9:7.1f} GFLOP/s "
+                  f"({flops / seconds / 1e9 / peak:4.0%} of peak) {plain / seconds:5.2f}x plain")
+        print(f"  skorch overhead over the bare loop: {skorch / ours - 1:+.1%}")
+        plain_rate, our_rate = plain_inference_rate(X), predict_proba_rate(X, y)
+        print(f"  inference: plain {plain_rate:,.0f} cases/s, predict_proba {our_rate:,.0f} "
+              f"cases/s ({our_rate / plain_rate:.2f}x)")
+        if not args.skip_ensemble:
+            for name, seconds in ensemble_times(X, y, 2).items():
+                print(f"  fit, 2 epochs, {name:<22}{seconds:8.1f} s")
+
+
+if __name__ == "__main__":
+    main()
