@@ -9,29 +9,26 @@ et al., "The UEA multivariate time series classification archive, 2018", arXiv:1
 
 from importlib import resources
 
-import numpy as np
-from sklearn.utils import Bunch
+from ._npz import load_npz
 
-_SPLITS = ("train", "test", None)
+__all__ = ["BUNDLED_DATASETS", "load_basic_motions", "load_bundled", "load_gunpoint"]
+
+#: Names of the datasets shipped inside the package.
+BUNDLED_DATASETS = ("BasicMotions", "GunPoint")
 
 
-def _load_bundled(name, split, return_X_y):
-    if split not in _SPLITS:
-        raise ValueError(f"split must be 'train', 'test' or None (both), got {split!r}.")
+def load_bundled(name, *, split=None, return_X_y=False):
+    """Load a bundled dataset by its name (one of ``BUNDLED_DATASETS``)."""
+    if name not in BUNDLED_DATASETS:
+        raise ValueError(
+            f"No bundled dataset named {name!r}; bundled: {', '.join(BUNDLED_DATASETS)}."
+        )
     with resources.files(__package__).joinpath("data", f"{name}.npz").open("rb") as file:
-        archive = np.load(file, allow_pickle=False)
-        arrays = {key: archive[key] for key in archive.files}
-    if split is None:
-        X = np.concatenate([arrays["X_train"], arrays["X_test"]])
-        y = np.concatenate([arrays["y_train"], arrays["y_test"]])
-    else:
-        X, y = arrays[f"X_{split}"], arrays[f"y_{split}"]
-    if return_X_y:
-        return X, y
-    return Bunch(
-        data=X, target=y, target_names=np.unique(arrays["y_train"]), name=name,
-        DESCR=str(arrays["description"]),
-    )
+        # the bundled files hold equal-length float arrays only: no pickles needed
+        bunch = load_npz(file, split=split, return_X_y=return_X_y, name=name)
+    if not return_X_y:
+        bunch.source = f"inceptionsk's bundled {name}.npz"
+    return bunch
 
 
 def load_gunpoint(*, split=None, return_X_y=False):
@@ -49,7 +46,8 @@ def load_gunpoint(*, split=None, return_X_y=False):
     -------
     data : :class:`~sklearn.utils.Bunch`
         ``data`` (float32, shape (n_cases, 1, 150)), ``target`` (labels "1"/"2"),
-        ``target_names``, ``name`` and ``DESCR``.
+        ``target_names``, ``name``, ``DESCR`` (the archive's description) and
+        ``source``.
     (X, y) : tuple
         When ``return_X_y`` is True.
 
@@ -60,7 +58,7 @@ def load_gunpoint(*, split=None, return_X_y=False):
     >>> X.shape, y[:3]
     ((50, 1, 150), array(['2', '2', '1'], dtype='<U1'))
     """
-    return _load_bundled("GunPoint", split, return_X_y)
+    return load_bundled("GunPoint", split=split, return_X_y=return_X_y)
 
 
 def load_basic_motions(*, split=None, return_X_y=False):
@@ -77,7 +75,7 @@ def load_basic_motions(*, split=None, return_X_y=False):
     -------
     data : :class:`~sklearn.utils.Bunch`
         ``data`` (float32, shape (n_cases, 6, 100)), ``target``, ``target_names``,
-        ``name`` and ``DESCR``.
+        ``name``, ``DESCR`` and ``source``.
     (X, y) : tuple
         When ``return_X_y`` is True.
 
@@ -88,4 +86,4 @@ def load_basic_motions(*, split=None, return_X_y=False):
     >>> X.shape, sorted(set(y.tolist()))
     ((40, 6, 100), ['Badminton', 'Running', 'Standing', 'Walking'])
     """
-    return _load_bundled("BasicMotions", split, return_X_y)
+    return load_bundled("BasicMotions", split=split, return_X_y=return_X_y)
