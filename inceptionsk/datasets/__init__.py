@@ -1,5 +1,39 @@
-"""Datasets: the bundled UCR/UEA problems, loaded sklearn-style."""
+"""Datasets: the bundled UCR/UEA problems, loaders of the archives' files, published results.
 
-from ._bundled import load_basic_motions, load_gunpoint
+- :func:`load_gunpoint`, :func:`load_basic_motions`: bundled with the package.
+- :func:`load_dataset`: a bundled name, a UCR/UEA dataset folder, a ``.ts``/``.tsv``
+  file of a train/test pair, or an ``.npz`` file.
+- :func:`load_ts_file`, :func:`load_ucr_tsv_file`: one file of the sktime/aeon ``.ts``
+  format or of the UCR 2018 archive's ``.tsv`` layout.
+- :func:`published_accuracy`, :func:`published_result`, :func:`load_published_results`:
+  InceptionTime's accuracies
+  as published, to compare with.
+"""
 
-__all__ = ["load_basic_motions", "load_gunpoint"]
+from ._bundled import BUNDLED_DATASETS, load_basic_motions, load_gunpoint
+from ._dataset import load_dataset
+from ._errors import DataFileError
+from ._npz import load_npz
+from ._published import (
+    PublishedResult,
+    load_published_results,
+    published_accuracy,
+    published_result,
+)
+from ._ts import load_ts_file
+from ._ucr_tsv import load_ucr_tsv_file
+
+__all__ = [
+    "BUNDLED_DATASETS",
+    "DataFileError",
+    "PublishedResult",
+    "load_basic_motions",
+    "load_dataset",
+    "load_gunpoint",
+    "load_npz",
+    "load_published_results",
+    "load_ts_file",
+    "load_ucr_tsv_file",
+    "published_accuracy",
+    "published_result",
+]
