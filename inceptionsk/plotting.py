@@ -1,0 +1,199 @@
+"""Plots of fitted estimators and results: training curves, confusion matrix, ours vs paper.
+
+matplotlib is an optional dependency (``pip install inceptionsk[plot]``); it is imported
+only when a plot is drawn, so that the package imports without it.
+"""
+
+import numpy as np
+
+__all__ = ["plot_accuracy_vs_paper", "plot_confusion_matrix", "plot_training_curves"]
+
+
+def _pyplot():
+    try:
+        import matplotlib.pyplot as plt
+    except ImportError as exc:
+        raise ImportError(
+            "Plotting needs matplotlib, an optional dependency: pip install inceptionsk[plot]"
+        ) from exc
+    return plt
+
+
+def _axes(ax):
+    return _pyplot().subplots()[1] if ax is None else ax
+
+
+def _trained_networks(estimator):
+    """The single-network estimators inside an ensemble, a Pipeline or a search."""
+    while True:
+        if hasattr(estimator, "best_estimator_"):
+            estimator = estimator.best_estimator_
+        elif hasattr(estimator, "steps"):
+            estimator = estimator.steps[-1][1]
+        else:
+            break
+    if hasattr(estimator, "estimators_"):
+        return list(estimator.estimators_)
+    if hasattr(estimator, "net_"):
+        return [estimator]
+    raise ValueError(
+        f"{type(estimator).__name__} has no training history: pass a fitted "
+        "InceptionTime estimator (or a fitted Pipeline or search ending in one)."
+    )
+
+
+def plot_training_curves(estimator, *, ax=None, show_lr=True):
+    """Plot each network's training loss per epoch, and its learning rate when recorded.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+        An :class:`~inceptionsk.InceptionTimeClassifier` or regressor (one curve per
+        member), a single-network estimator, or a fitted Pipeline or search whose final
+        estimator is one of those.
+    ax : matplotlib Axes, default=None
+        Where to draw; a new figure when None.
+    show_lr : bool, default=True
+        Draw the learning rate (skorch's ``event_lr``) as dashed lines on a second,
+        logarithmic y axis, when the history records it.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        The axes of the losses; the learning rates, when drawn, are on a twin axes
+        (the last of ``ax.figure.axes``).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from inceptionsk import InceptionTimeClassifier
+    >>> from inceptionsk.datasets import load_gunpoint
+    >>> from inceptionsk.plotting import plot_training_curves
+    >>> X, y = load_gunpoint(split="train", return_X_y=True)
+    >>> clf = InceptionTimeClassifier(n_estimators=2, max_epochs=3, depth=3, n_filters=8,
+    ...                               random_state=0).fit(X, y)
+    >>> ax = plot_training_curves(clf)
+    >>> len(ax.get_lines())
+    2
+    """
+    networks = _trained_networks(estimator)
+    ax = _axes(ax)
+    lr_axes = None
+    for index, network in enumerate(networks):
+        history = network.history_
+        epochs = np.arange(1, len(history) + 1)
+        (line,) = ax.plot(epochs, history[:, "train_loss"], label=f"network {index}")
+        if show_lr and all("event_lr" in row for row in history):
+            if lr_axes is None:
+                lr_axes = ax.twinx()
+                lr_axes.set_yscale("log")
+                lr_axes.set_ylabel("learning rate (dashed)")
+            lr_axes.plot(epochs, history[:, "event_lr"], linestyle="--",
+                         color=line.get_color(), alpha=0.6)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training loss")
+    ax.set_title(f"Training curves of {len(networks)} network{'s' * (len(networks) > 1)}")
+    ax.legend(loc="upper right", fontsize="small")
+    return ax
+
+
+def plot_confusion_matrix(estimator, X, y, *, ax=None, normalize=None):
+    """Plot the confusion matrix of a fitted classifier on X and y.
+
+    A thin layer over :meth:`sklearn.metrics.ConfusionMatrixDisplay.from_estimator`
+    that adds the accuracy to the title.
+
+    Parameters
+    ----------
+    estimator : fitted classifier
+    X : array-like of shape (n_cases, n_channels, n_timepoints)
+    y : array-like of shape (n_cases,)
+        The true labels.
+    ax : matplotlib Axes, default=None
+        Where to draw; a new figure when None.
+    normalize : {"true", "pred", "all"} or None, default=None
+        As in sklearn: counts when None.
+
+    Returns
+    -------
+    display : :class:`~sklearn.metrics.ConfusionMatrixDisplay`
+        Its ``ax_`` holds the plot.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from inceptionsk import InceptionTimeClassifier
+    >>> from inceptionsk.datasets import load_gunpoint
+    >>> from inceptionsk.plotting import plot_confusion_matrix
+    >>> X, y = load_gunpoint(split="train", return_X_y=True)
+    >>> clf = InceptionTimeClassifier(n_estimators=1, max_epochs=2, depth=3, n_filters=8,
+    ...                               random_state=0).fit(X, y)
+    >>> plot_confusion_matrix(clf, X, y).confusion_matrix.sum()
+    np.int64(50)
+    """
+    _pyplot()
+    from sklearn.metrics import ConfusionMatrixDisplay
+
+    display = ConfusionMatrixDisplay.from_estimator(
+        estimator, X, y, ax=_axes(ax), normalize=normalize, colorbar=False
+    )
+    accuracy = np.trace(display.confusion_matrix) / np.sum(display.confusion_matrix)
+    if normalize not in (None, "all"):
+        # normalised rows or columns no longer add up to the accuracy: count again
+        accuracy = np.mean(estimator.predict(X) == np.asarray(y))
+    display.ax_.set_title(f"Confusion matrix (accuracy {accuracy:.3f})")
+    return display
+
+
+def plot_accuracy_vs_paper(ours, paper, names=None, *, ax=None):
+    """Scatter our accuracy against the paper's, one point per dataset.
+
+    Points above the diagonal are datasets where we beat the published InceptionTime.
+
+    Parameters
+    ----------
+    ours : array-like of shape (n_datasets,)
+        Our test accuracies.
+    paper : array-like of shape (n_datasets,)
+        The published accuracies (NaN where unknown: those points are left out).
+    names : list of str, default=None
+        Dataset names to write beside the points.
+    ax : matplotlib Axes, default=None
+        Where to draw; a new figure when None.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from inceptionsk.plotting import plot_accuracy_vs_paper
+    >>> ax = plot_accuracy_vs_paper([0.9, 0.97], [1.0, 0.965], ["GunPoint", "ItalyPowerDemand"])
+    >>> ax.get_xlabel()
+    'published InceptionTime accuracy'
+    """
+    ours = np.asarray(ours, dtype=float)
+    paper = np.asarray(paper, dtype=float)
+    known = ~np.isnan(paper)
+    ax = _axes(ax)
+    low = min(np.min(ours[known], initial=1.0), np.min(paper[known], initial=1.0))
+    low = max(0.0, np.floor(low * 20) / 20 - 0.05)
+    ax.plot([low, 1], [low, 1], color="grey", linewidth=1, zorder=0)
+    ax.scatter(paper[known], ours[known], zorder=1)
+    for index in np.flatnonzero(known) if names is not None else ():
+        ax.annotate(names[index], (paper[index], ours[index]), textcoords="offset points",
+                    xytext=(4, -10), fontsize="small")
+    ax.set_xlim(low, 1.01)
+    ax.set_ylim(low, 1.01)
+    ax.set_aspect("equal")
+    ax.set_xlabel("published InceptionTime accuracy")
+    ax.set_ylabel("our accuracy")
+    # the paper reports 4 decimals: compare at that precision
+    difference = np.round(ours[known] - paper[known], 4)
+    wins, losses = int(np.sum(difference > 0)), int(np.sum(difference < 0))
+    ax.set_title(f"Ours vs paper: {wins} above, {losses} below the diagonal")
+    return ax

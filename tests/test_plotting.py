@@ -1,0 +1,102 @@
+"""Tests of the optional plots: training curves, confusion matrix, accuracy vs paper."""
+
+import sys
+
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from sklearn.model_selection import GridSearchCV  # noqa: E402
+from sklearn.pipeline import make_pipeline  # noqa: E402
+
+from inceptionsk import (  # noqa: E402
+    InceptionNetworkClassifier,
+    InceptionTimeClassifier,
+    SeriesStandardScaler,
+)
+from inceptionsk.plotting import (  # noqa: E402
+    plot_accuracy_vs_paper,
+    plot_confusion_matrix,
+    plot_training_curves,
+)
+
+SMALL = dict(n_filters=8, depth=3, kernel_size=10, max_epochs=3, batch_size=16, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def ensemble(gunpoint):
+    X_train, y_train, _, _ = gunpoint
+    return InceptionTimeClassifier(n_estimators=2, **SMALL).fit(X_train, y_train)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_training_curves_draw_each_members_loss_and_learning_rate(ensemble):
+    ax = plot_training_curves(ensemble)
+    lines = ax.get_lines()
+    assert len(lines) == 2
+    for line, member in zip(lines, ensemble.estimators_, strict=True):
+        np.testing.assert_allclose(line.get_ydata(), member.history_[:, "train_loss"])
+        np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3])
+    lr_axes = ax.figure.axes[-1]
+    assert lr_axes is not ax and lr_axes.get_yscale() == "log"
+    np.testing.assert_allclose(lr_axes.get_lines()[0].get_ydata(), [0.001] * 3)
+    assert [text.get_text() for text in ax.get_legend().get_texts()] == ["network 0",
+                                                                        "network 1"]
+
+
+def test_training_curves_without_learning_rate_on_a_given_axes(ensemble):
+    _, ax = plt.subplots()
+    assert plot_training_curves(ensemble, ax=ax, show_lr=False) is ax
+    assert len(ax.figure.axes) == 1
+
+
+def test_training_curves_find_the_networks_in_a_pipeline_or_a_search(gunpoint):
+    X_train, y_train, _, _ = gunpoint
+    network = InceptionNetworkClassifier(**SMALL)
+    pipeline = make_pipeline(SeriesStandardScaler(), network).fit(X_train, y_train)
+    assert len(plot_training_curves(pipeline).get_lines()) == 1
+    search = GridSearchCV(InceptionTimeClassifier(n_estimators=1, **SMALL),
+                          {"max_epochs": [1, 2]}, cv=2).fit(X_train, y_train)
+    ax = plot_training_curves(search)
+    assert len(ax.get_lines()[0].get_xdata()) == search.best_params_["max_epochs"]
+
+
+def test_training_curves_need_a_fitted_inception_estimator():
+    with pytest.raises(ValueError, match="SeriesStandardScaler has no training history"):
+        plot_training_curves(SeriesStandardScaler())
+
+
+def test_confusion_matrix(ensemble, gunpoint):
+    _, _, X_test, y_test = gunpoint
+    display = plot_confusion_matrix(ensemble, X_test, y_test)
+    matrix = display.confusion_matrix
+    assert matrix.shape == (2, 2) and matrix.sum() == 150
+    accuracy = np.mean(ensemble.predict(X_test) == y_test)
+    assert display.ax_.get_title() == f"Confusion matrix (accuracy {accuracy:.3f})"
+    normalized = plot_confusion_matrix(ensemble, X_test, y_test, normalize="true")
+    np.testing.assert_allclose(normalized.confusion_matrix.sum(axis=1), 1)
+    assert normalized.ax_.get_title() == display.ax_.get_title()
+
+
+def test_accuracy_vs_paper():
+    ax = plot_accuracy_vs_paper([0.9, 0.97, 1.0, 0.5], [1.0, 0.965, 1.0, np.nan],
+                                ["GunPoint", "ItalyPowerDemand", "BasicMotions", "Mine"])
+    points = ax.collections[0].get_offsets()
+    np.testing.assert_allclose(points, [[1.0, 0.9], [0.965, 0.97], [1.0, 1.0]])
+    assert ax.get_title() == "Ours vs paper: 1 above, 1 below the diagonal"
+    assert [text.get_text() for text in ax.texts] == ["GunPoint", "ItalyPowerDemand",
+                                                      "BasicMotions"]
+
+
+def test_a_missing_matplotlib_says_how_to_install_it(monkeypatch, ensemble):
+    # None in sys.modules makes `import matplotlib.pyplot` raise ImportError
+    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
+    with pytest.raises(ImportError, match=r"pip install inceptionsk\[plot\]"):
+        plot_training_curves(ensemble)
