@@ -1,0 +1,214 @@
+"""Tests of the ``inceptionsk`` command line: the commands, their output and exit codes."""
+
+import csv
+import os
+import subprocess
+import sys
+from importlib import import_module
+from pathlib import Path
+
+import joblib
+import numpy as np
+import pytest
+from toy_data import write_toy_pair
+
+from inceptionsk import InceptionTimeClassifier, cli
+
+REPO = Path(__file__).resolve().parents[1]
+#: Settings that train in about a second.
+TINY = ["--n-estimators", "1", "--max-epochs", "2", "--n-filters", "8", "--depth", "3",
+        "--threads", "1"]
+
+
+@pytest.fixture(scope="module")
+def toy_model(tmp_path_factory):
+    """A model fitted by ``inceptionsk fit`` on a toy .ts pair: (dataset folder, model)."""
+    folder = write_toy_pair(tmp_path_factory.mktemp("data"))
+    model = folder.parent / "toy.joblib"
+    assert cli.main(["fit", str(folder), "--output", str(model), "--quiet", *TINY]) == 0
+    return folder, model
+
+
+def run(capsys, *argv):
+    code = cli.main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_fit_writes_a_model_that_loads(toy_model):
+    _, model_path = toy_model
+    model = cli.load_model(model_path)
+    assert isinstance(model, InceptionTimeClassifier)
+    assert model.classes_.tolist() == ["flat", "sine"]
+    assert model.get_params()["max_epochs"] == 2 and len(model.estimators_) == 1
+
+
+def test_fit_reports_progress_unless_quiet(capsys, tmp_path):
+    folder = write_toy_pair(tmp_path)
+    code, out, err = run(capsys, "fit", str(folder), "-o", str(tmp_path / "m.joblib"), *TINY)
+    assert code == 0
+    assert "Loaded Toy (train split): 16 series of 1 channel(s) x 24 points" in err
+    assert "Trained in" in err and "Saved the model to" in err
+    assert "epoch" in err  # the progress bar
+    code, out, err = run(capsys, "fit", str(folder), "-o", str(tmp_path / "m.joblib"),
+                         "--quiet", *TINY)
+    assert code == 0 and out == "" and err == ""
+
+
+def test_evaluate_prints_scores_and_the_confusion_matrix(capsys, toy_model):
+    folder, model = toy_model
+    code, out, _ = run(capsys, "evaluate", str(model), str(folder), "-q")
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == "Toy, test split (10 cases)"
+    accuracy = float(lines[1].split()[-1])
+    assert 0 <= accuracy <= 1 and lines[1].startswith("accuracy")
+    assert lines[2].startswith("balanced accuracy")
+    assert lines[3] == "published InceptionTime accuracy: unknown for Toy"
+    assert lines[4] == "confusion matrix (rows: true, columns: predicted):"
+    assert lines[5].split() == ["flat", "sine"]
+    counts = np.array([line.split()[1:] for line in lines[6:8]], dtype=int)
+    assert counts.sum() == 10 and lines[6].split()[0] == "flat"
+    assert np.trace(counts) / 10 == pytest.approx(accuracy, abs=1e-4)
+
+
+def test_evaluate_shows_the_published_accuracy(capsys, tmp_path):
+    model = tmp_path / "gunpoint.joblib"
+    assert cli.main(["fit", "GunPoint", "-o", str(model), "-q", *TINY]) == 0
+    code, out, _ = run(capsys, "evaluate", str(model), "gunpoint", "-q")
+    assert code == 0
+    assert out.splitlines()[0] == "GunPoint, test split (150 cases)"
+    assert ("published InceptionTime accuracy (UCR2018, 5 networks x 1500 epochs): 1.0000"
+            in out)
+
+
+def test_predict_writes_labels_and_probabilities(capsys, toy_model, tmp_path):
+    folder, model = toy_model
+    output = tmp_path / "predictions.csv"
+    code, out, err = run(capsys, "predict", str(model), str(folder / "Toy_TRAIN.ts"),
+                         "--output", str(output))
+    assert code == 0 and out == "" and "Wrote 10 predictions" in err
+    with open(output, newline="") as file:
+        rows = list(csv.reader(file))
+    assert rows[0] == ["case", "predicted", "proba_flat", "proba_sine"]
+    assert len(rows) == 11 and [row[0] for row in rows[1:]] == [str(i) for i in range(10)]
+    proba = np.array([row[2:] for row in rows[1:]], dtype=float)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, atol=1e-5)
+    predicted = np.where(proba[:, 1] > proba[:, 0], "sine", "flat")
+    assert [row[1] for row in rows[1:]] == predicted.tolist()
+    # the same predictions on stdout by default
+    code, out, _ = run(capsys, "predict", str(model), str(folder), "-q")
+    assert code == 0 and list(csv.reader(out.splitlines())) == rows
+
+
+def test_cv_prints_each_fold_and_the_mean(capsys, tmp_path):
+    folder = write_toy_pair(tmp_path)
+    code, out, _ = run(capsys, "cv", str(folder), "--folds", "3", "-q", *TINY)
+    assert code == 0
+    lines = out.splitlines()
+    assert [line.split(":")[0] for line in lines[:3]] == ["fold 1/3", "fold 2/3", "fold 3/3"]
+    scores = [float(line.split()[-1]) for line in lines[:3]]
+    assert lines[3].startswith("mean accuracy ")
+    assert lines[3].endswith(" over 3 folds of the train data of Toy")
+    assert float(lines[3].split()[2]) == pytest.approx(np.mean(scores), abs=1e-4)
+    code, out, _ = run(capsys, "cv", str(folder), "--folds", "2", "--split", "all", "-q", *TINY)
+    assert code == 0 and "of the whole data of Toy" in out
+
+
+def test_demo_runs_with_a_small_budget(capsys):
+    code, out, _ = run(capsys, "demo", "-q", *TINY)
+    assert code == 0
+    assert "1 network(s) x 2 epochs" in out and "5 networks x 1500 epochs" in out
+    assert "GunPoint test accuracy: " in out and "(paper: 1.0000 with the full recipe)" in out
+
+
+def test_no_command_runs_the_demo(capsys, monkeypatch):
+    monkeypatch.setitem(cli.DEMO_SETTINGS, "n_estimators", 1)
+    monkeypatch.setitem(cli.DEMO_SETTINGS, "max_epochs", 1)
+    code, out, _ = run(capsys)
+    assert code == 0
+    assert out.startswith("Demo: InceptionTime on bundled GunPoint with 1 network(s) x 1 "
+                          "epochs, batch size 64, 1 torch thread(s).")
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["fit", "NoSuchData", "-o", "m.joblib"],
+     "'NoSuchData' is neither a bundled dataset (BasicMotions, GunPoint)"),
+    (["evaluate", "absent.joblib", "GunPoint"], "no model file absent.joblib"),
+    (["fit", "GunPoint", "-o", "m.joblib", "--device", "nonsense"],
+     "device='nonsense' is not a torch device"),
+])
+def test_bad_input_exits_2_with_one_line(capsys, tmp_path, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(capsys, *argv, "-q")
+    assert code == 2
+    assert err.startswith(f"inceptionsk: error: {message}")
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_malformed_file_is_reported_with_its_line(capsys, tmp_path):
+    folder = write_toy_pair(tmp_path)
+    lines = (folder / "Toy_TRAIN.ts").read_text().splitlines()
+    lines[12] = lines[12].replace(",", ":", 1)
+    (folder / "Toy_TRAIN.ts").write_text("\n".join(lines))
+    code, _, err = run(capsys, "fit", str(folder), "-o", str(tmp_path / "m"), "-q")
+    assert code == 2
+    assert err == "inceptionsk: error: Toy_TRAIN.ts line 13: expected 1 channel, found 2\n"
+
+
+def test_a_file_that_is_no_model_exits_2(capsys, tmp_path):
+    (tmp_path / "garbage.joblib").write_bytes(b"not a pickle at all")
+    code, _, err = run(capsys, "evaluate", str(tmp_path / "garbage.joblib"), "GunPoint")
+    assert code == 2 and err.startswith("inceptionsk: error: cannot read the model file")
+    joblib.dump({"weights": [1, 2]}, tmp_path / "dict.joblib")
+    code, _, err = run(capsys, "predict", str(tmp_path / "dict.joblib"), "GunPoint")
+    assert code == 2 and "holds a dict, not a fitted model" in err
+
+
+def test_data_that_does_not_fit_the_model_exits_2(capsys, toy_model):
+    _, model = toy_model
+    code, _, err = run(capsys, "evaluate", str(model), "BasicMotions", "-q")
+    assert code == 2 and "X has 6 channels, but InceptionTimeClassifier was fitted on 1" in err
+
+
+class _BrokenModel:
+    """A model whose prediction fails for a reason that is not the input's."""
+
+    classes_ = np.array(["a", "b"])
+
+    def predict(self, X):
+        raise RuntimeError("the accelerator caught fire")
+
+    predict_proba = predict
+
+
+def test_other_failures_exit_1(capsys, tmp_path):
+    joblib.dump(_BrokenModel(), tmp_path / "broken.joblib")
+    code, _, err = run(capsys, "evaluate", str(tmp_path / "broken.joblib"), "GunPoint", "-q")
+    assert code == 1
+    assert err == "inceptionsk: error: RuntimeError: the accelerator caught fire\n"
+
+
+def test_usage_errors_exit_2_and_help_exits_0(capsys):
+    assert cli.main(["fit", "GunPoint"]) == 2  # no --output
+    assert "required: --output" in capsys.readouterr().err
+    assert cli.main(["fit", "GunPoint", "-o", "m", "--max-epochs", "0"]) == 2
+    assert "must be a positive integer, got 0" in capsys.readouterr().err
+    assert cli.main(["frobnicate"]) == 2
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("inceptionsk 0.")
+    assert cli.main(["--help"]) == 0
+    assert "Exit codes: 0 success, 2 usage error or bad input, 1 other failure." in (
+        capsys.readouterr().out.replace("\n", " "))
+
+
+def test_python_dash_m_and_the_console_script_entry_point(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-m", "inceptionsk", "evaluate", "m", "Nope"],
+                          env=env, capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "inceptionsk: error: no model file m\n"
+    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    module, _, function = scripts["inceptionsk"].partition(":")
+    assert getattr(import_module(module), function) is cli.main
