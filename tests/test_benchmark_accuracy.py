@@ -1,0 +1,65 @@
+"""Runs benchmarks/accuracy.py with a tiny budget, so that the benchmark script never rots."""
+
+import csv
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+import pytest
+from toy_data import toy_series, write_ts
+
+pytest.importorskip("matplotlib")
+
+SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "accuracy.py"
+
+
+@pytest.fixture(scope="module")
+def accuracy_script():
+    spec = importlib.util.spec_from_file_location("accuracy_benchmark", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_unequal_pair(folder):
+    """JapaneseVowels-like: 3 channels, lengths 5 to 9."""
+    dataset = folder / "Ragged"
+    dataset.mkdir()
+    for split, seed in (("TRAIN", 0), ("TEST", 1)):
+        X, y = toy_series(12, length=9, seed=seed)
+        ragged = [np.repeat(case[:, :5 + index % 5], 3, axis=0) for index, case in enumerate(X)]
+        write_ts(dataset / f"Ragged_{split}.ts", ragged, y)
+    return dataset
+
+
+def test_the_benchmark_writes_its_table_csv_and_plot(accuracy_script, tmp_path, capsys):
+    out = tmp_path / "results" / "tiny"
+    accuracy_script.main([
+        "GunPoint", str(write_unequal_pair(tmp_path)), "--n-estimators", "1",
+        "--max-epochs", "2", "--n-filters", "8", "--depth", "3", "--kernel-size", "10",
+        "--threads", "1", "--quiet", "--out", str(out),
+    ])
+    with open(f"{out}.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [row["dataset"] for row in rows] == ["GunPoint", "Ragged"]
+    gunpoint, ragged = rows
+    assert gunpoint["archive"] == "UCR2018" and float(gunpoint["paper_accuracy"]) == 1.0
+    assert float(gunpoint["difference"]) == pytest.approx(float(gunpoint["accuracy"]) - 1.0)
+    assert (gunpoint["n_train"], gunpoint["n_test"]) == ("50", "150")
+    assert ragged["paper_accuracy"] == "" and ragged["n_timepoints"] == "9"
+    assert ragged["note"] == "unequal length 5-9, zero-padded to 9"
+    table = Path(f"{out}.md").read_text()
+    assert "Configuration: 1 network(s) x 2 epochs" in table
+    assert "| GunPoint | 50/150 |" in table and "| Ragged | 12/12 |" in table
+    assert "Mean difference (ours - paper) over 1 datasets" in table
+    assert "Command: `python benchmarks/accuracy.py GunPoint " in table
+    assert Path(f"{out}.png").read_bytes().startswith(b"\x89PNG")
+    assert "GunPoint: accuracy" in capsys.readouterr().out
+
+
+def test_padding_with_zeros(accuracy_script):
+    short, long = np.ones((2, 3), np.float32), np.full((2, 5), 2, np.float32)
+    train, test = accuracy_script.pad_with_zeros([short], [long])
+    assert train.shape == test.shape == (1, 2, 5)
+    np.testing.assert_array_equal(train[0, :, 3:], 0)
+    np.testing.assert_array_equal(test[0], long)
