@@ -102,7 +102,17 @@ def _make_model(args):
 
 def _fit(model, data, args):
     start = time.perf_counter()
-    model.fit(data.data, data.target)
+    try:
+        model.fit(data.data, data.target)
+    except ValueError as exc:
+        if data.data.dtype != object:
+            raise
+        # numpy's own words for a ragged array ("setting an array element with a
+        # sequence") do not say what to do
+        raise InputError(
+            f"{exc} The series of {data.name} are of unequal length, which these "
+            "estimators cannot take yet: pad or crop them to one length."
+        ) from None
     _note(args, f"Trained in {time.perf_counter() - start:.1f} s")
     return model
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
-from toy_data import write_toy_pair
+from toy_data import write_toy_pair, write_ts
 
 from inceptionsk import InceptionTimeClassifier, cli
 
@@ -212,3 +212,14 @@ def test_python_dash_m_and_the_console_script_entry_point(tmp_path):
     scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
     module, _, function = scripts["inceptionsk"].partition(":")
     assert getattr(import_module(module), function) is cli.main
+
+
+def test_unequal_lengths_get_a_hint(capsys, tmp_path):
+    folder = tmp_path / "Ragged"
+    folder.mkdir()
+    X = [np.ones((2, length), np.float32) for length in (5, 7, 5, 9)]
+    write_ts(folder / "Ragged_TRAIN.ts", X, np.array(["a", "b", "a", "b"]))
+    code, _, err = run(capsys, "fit", str(folder), "-o", str(tmp_path / "m"), "-q", *TINY)
+    assert code == 2
+    assert err.rstrip().endswith("The series of Ragged are of unequal length, which these "
+                                 "estimators cannot take yet: pad or crop them to one length.")
