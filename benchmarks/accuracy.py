@@ -126,7 +126,8 @@ def run_one(data, args):
         "balanced_accuracy": round(balanced_accuracy_score(y_test, y_pred), 4),
         "train_accuracy": round(accuracy_score(y_train, estimator.predict(X_train)), 4),
         "paper_accuracy": paper.accuracy if paper else "",
-        "difference": round(accuracy - paper.accuracy, 4) if paper else "",
+        # + 0.0 turns a rounded -0.0 into 0.0, which prints without a minus sign
+        "difference": round(accuracy - paper.accuracy, 4) + 0.0 if paper else "",
         "train_time_s": round(train_time, 1),
         "paper_train_time_s": paper.train_time_s if paper else "",
         "lowest_train_loss": float(np.mean([min(h[:, "train_loss"]) for h in histories])),

@@ -184,9 +184,17 @@ def plot_accuracy_vs_paper(ours, paper, names=None, *, ax=None):
     low = max(0.0, np.floor(low * 20) / 20 - 0.05)
     ax.plot([low, 1], [low, 1], color="grey", linewidth=1, zorder=0)
     ax.scatter(paper[known], ours[known], zorder=1)
-    for index in np.flatnonzero(known) if names is not None else ():
-        ax.annotate(names[index], (paper[index], ours[index]), textcoords="offset points",
-                    xytext=(4, -10), fontsize="small")
+    if names is not None:
+        # one label per point: datasets with the same pair of accuracies share it
+        labels = {}
+        for index in np.flatnonzero(known):
+            labels.setdefault((paper[index], ours[index]), []).append(str(names[index]))
+        for (x, y), point_names in labels.items():
+            # labels of points near the right edge go to their left, inside the axes
+            right_half = x > (low + 1) / 2
+            ax.annotate(", ".join(point_names), (x, y), textcoords="offset points",
+                        xytext=(-6 if right_half else 6, -12), fontsize="small",
+                        ha="right" if right_half else "left")
     ax.set_xlim(low, 1.01)
     ax.set_ylim(low, 1.01)
     ax.set_aspect("equal")

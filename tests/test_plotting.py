@@ -91,8 +91,11 @@ def test_accuracy_vs_paper():
     points = ax.collections[0].get_offsets()
     np.testing.assert_allclose(points, [[1.0, 0.9], [0.965, 0.97], [1.0, 1.0]])
     assert ax.get_title() == "Ours vs paper: 1 above, 1 below the diagonal"
+    # points with the same accuracies share one label
     assert [text.get_text() for text in ax.texts] == ["GunPoint", "ItalyPowerDemand",
                                                       "BasicMotions"]
+    ax = plot_accuracy_vs_paper([1.0, 1.0, 0.9], [1.0, 1.0, 0.95], ["A", "B", "C"])
+    assert sorted(text.get_text() for text in ax.texts) == ["A, B", "C"]
 
 
 def test_a_missing_matplotlib_says_how_to_install_it(monkeypatch, ensemble):
