@@ -17,9 +17,10 @@ DATA are bundled names, UCR/UEA dataset folders, ``.ts``/``.tsv`` files of a pai
 ``inceptionsk.datasets.load_dataset``). The defaults are the paper's recipe (5 networks
 x 1500 epochs), which takes hours per dataset on a CPU: pass a budget.
 
-Series of unequal length are padded at the end with zeros to the longest series of the
-dataset (``--unequal pad-zeros``, the default) until the estimators accept them; the
-table says which datasets were padded.
+Series of unequal length go to the estimators as they are (``--unequal native``, the
+default: the networks mask the padding), or padded at the end with zeros to the longest
+series of the dataset (``--unequal pad-zeros``, how ``RESULTS.md``'s runs were made,
+before the estimators took unequal lengths); the table notes which.
 """
 
 import argparse
@@ -63,9 +64,11 @@ def parse_args(argv=None):
     parser.add_argument("--kernel-size", type=int, default=40)
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--lr", type=float, default=0.001)
+    parser.add_argument("--lr-schedule", choices=["plateau", "one_cycle"], default="plateau",
+                        help="plateau: the paper's; one_cycle: the fast recipe")
     parser.add_argument("--scale", action="store_true",
                         help="z-normalise each series first (SeriesStandardScaler)")
-    parser.add_argument("--unequal", choices=["pad-zeros", "skip"], default="pad-zeros",
+    parser.add_argument("--unequal", choices=["native", "pad-zeros", "skip"], default="native",
                         help="what to do with series of unequal length (default: %(default)s)")
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument("--device", default="auto")
@@ -89,7 +92,8 @@ def make_estimator(args):
     classifier = InceptionTimeClassifier(
         n_estimators=args.n_estimators, max_epochs=args.max_epochs, n_filters=args.n_filters,
         depth=args.depth, kernel_size=args.kernel_size, batch_size=args.batch_size,
-        lr=args.lr, device=args.device, random_state=args.random_state,
+        lr=args.lr, lr_schedule=args.lr_schedule, device=args.device,
+        random_state=args.random_state,
         verbose=0 if args.quiet else 1,
     )
     return make_pipeline(SeriesStandardScaler(), classifier) if args.scale else classifier
@@ -105,8 +109,10 @@ def run_one(data, args):
         if args.unequal == "skip":
             return None
         lengths = [case.shape[-1] for X in (X_train, X_test) for case in X]
-        X_train, X_test = pad_with_zeros(X_train, X_test)
-        note = f"unequal length {min(lengths)}-{max(lengths)}, zero-padded to {max(lengths)}"
+        note = f"unequal length {min(lengths)}-{max(lengths)}"
+        if args.unequal == "pad-zeros":
+            X_train, X_test = pad_with_zeros(X_train, X_test)
+            note += f", zero-padded to {max(lengths)}"
     estimator = make_estimator(args)
     start = time.perf_counter()
     estimator.fit(X_train, y_train)
@@ -114,13 +120,15 @@ def run_one(data, args):
     y_pred = estimator.predict(X_test)
     ensemble = estimator[-1] if args.scale else estimator
     histories = [member.history_ for member in ensemble.estimators_]
-    paper = published_result(train.name, n_channels=X_train.shape[1])
+    n_channels, n_timepoints = X_train[0].shape  # the longest length is in the note
+    paper = published_result(train.name, n_channels=n_channels)
     accuracy = accuracy_score(y_test, y_pred)
     return {
         "dataset": train.name,
         "archive": paper.archive if paper else "",
         "n_train": len(y_train), "n_test": len(y_test),
-        "n_channels": X_train.shape[1], "n_timepoints": X_train.shape[2],
+        "n_channels": n_channels,
+        "n_timepoints": n_timepoints if X_train.dtype != object else "",
         "n_classes": len(np.unique(y_train)),
         "accuracy": round(accuracy, 4),
         "balanced_accuracy": round(balanced_accuracy_score(y_test, y_pred), 4),
@@ -161,7 +169,8 @@ def markdown(rows, args, command, total_time):
     lines = [
         f"Configuration: {args.n_estimators} network(s) x {args.max_epochs} epochs, "
         f"n_filters={args.n_filters}, depth={args.depth}, kernel_size={args.kernel_size}, "
-        f"batch_size={args.batch_size}, lr={args.lr}, random_state={args.random_state}"
+        f"batch_size={args.batch_size}, lr={args.lr}, lr_schedule={args.lr_schedule}, "
+        f"random_state={args.random_state}"
         f"{', series z-normalised' if args.scale else ''} (the paper: 5 networks x 1500 "
         "epochs).",
         "",

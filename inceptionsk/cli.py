@@ -94,25 +94,15 @@ def _describe(X):
 def _make_model(args):
     classifier = InceptionTimeClassifier(
         n_estimators=args.n_estimators, max_epochs=args.max_epochs, n_filters=args.n_filters,
-        depth=args.depth, batch_size=args.batch_size, device=args.device,
-        random_state=args.random_state, verbose=0 if args.quiet else 1,
+        depth=args.depth, batch_size=args.batch_size, lr_schedule=args.lr_schedule,
+        device=args.device, random_state=args.random_state, verbose=0 if args.quiet else 1,
     )
     return make_pipeline(SeriesStandardScaler(), classifier) if args.scale else classifier
 
 
 def _fit(model, data, args):
     start = time.perf_counter()
-    try:
-        model.fit(data.data, data.target)
-    except ValueError as exc:
-        if data.data.dtype != object:
-            raise
-        # numpy's own words for a ragged array ("setting an array element with a
-        # sequence") do not say what to do
-        raise InputError(
-            f"{exc} The series of {data.name} are of unequal length, which these "
-            "estimators cannot take yet: pad or crop them to one length."
-        ) from None
+    model.fit(data.data, data.target)
     _note(args, f"Trained in {time.perf_counter() - start:.1f} s")
     return model
 
@@ -216,6 +206,9 @@ def _add_model_options(parser, defaults):
                        help="Inception modules per network (default: %(default)s)")
     group.add_argument("--batch-size", type=_positive_int, default=64, metavar="B",
                        help="mini-batch size (default: %(default)s)")
+    group.add_argument("--lr-schedule", choices=["plateau", "one_cycle"], default="plateau",
+                       help="plateau: the paper's (halve after 50 epochs without progress); "
+                            "one_cycle: the fast recipe (default: %(default)s)")
     group.add_argument("--random-state", type=int, default=0, metavar="S",
                        help="seed of the networks and folds (default: %(default)s)")
     group.add_argument("--device", default="auto", metavar="DEVICE",

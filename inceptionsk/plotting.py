@@ -42,6 +42,23 @@ def _trained_networks(estimator):
     )
 
 
+def _learning_rates(history):
+    """``(epoch positions, rates)`` recorded in a skorch history, or None.
+
+    Schedules stepped every epoch (the paper's plateau) record ``event_lr`` per epoch;
+    those stepped every batch (one cycle) per batch, drawn here at fractions of an epoch.
+    """
+    if all("event_lr" in row for row in history):
+        return np.arange(1, len(history) + 1), np.asarray(history[:, "event_lr"])
+    try:
+        per_epoch = history[:, "batches", :, "event_lr"]
+    except KeyError:
+        return None
+    positions = [epoch + np.arange(1, len(rates) + 1) / len(rates)
+                 for epoch, rates in enumerate(per_epoch)]
+    return np.concatenate(positions), np.concatenate(per_epoch)
+
+
 def plot_training_curves(estimator, *, ax=None, show_lr=True):
     """Plot each network's training loss per epoch, and its learning rate when recorded.
 
@@ -54,8 +71,9 @@ def plot_training_curves(estimator, *, ax=None, show_lr=True):
     ax : matplotlib Axes, default=None
         Where to draw; a new figure when None.
     show_lr : bool, default=True
-        Draw the learning rate (skorch's ``event_lr``) as dashed lines on a second,
-        logarithmic y axis, when the history records it.
+        Draw the learning rate (skorch's ``event_lr``, per epoch or, for the one-cycle
+        schedule, per batch) as dashed lines on a second, logarithmic y axis, when the
+        history records it.
 
     Returns
     -------
@@ -84,13 +102,13 @@ def plot_training_curves(estimator, *, ax=None, show_lr=True):
         history = network.history_
         epochs = np.arange(1, len(history) + 1)
         (line,) = ax.plot(epochs, history[:, "train_loss"], label=f"network {index}")
-        if show_lr and all("event_lr" in row for row in history):
+        rates = _learning_rates(history) if show_lr else None
+        if rates is not None:
             if lr_axes is None:
                 lr_axes = ax.twinx()
                 lr_axes.set_yscale("log")
                 lr_axes.set_ylabel("learning rate (dashed)")
-            lr_axes.plot(epochs, history[:, "event_lr"], linestyle="--",
-                         color=line.get_color(), alpha=0.6)
+            lr_axes.plot(*rates, linestyle="--", color=line.get_color(), alpha=0.6)
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss")
     ax.set_title(f"Training curves of {len(networks)} network{'s' * (len(networks) > 1)}")

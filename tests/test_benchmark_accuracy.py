@@ -46,8 +46,8 @@ def test_the_benchmark_writes_its_table_csv_and_plot(accuracy_script, tmp_path, 
     assert gunpoint["archive"] == "UCR2018" and float(gunpoint["paper_accuracy"]) == 1.0
     assert float(gunpoint["difference"]) == pytest.approx(float(gunpoint["accuracy"]) - 1.0)
     assert (gunpoint["n_train"], gunpoint["n_test"]) == ("50", "150")
-    assert ragged["paper_accuracy"] == "" and ragged["n_timepoints"] == "9"
-    assert ragged["note"] == "unequal length 5-9, zero-padded to 9"
+    assert ragged["paper_accuracy"] == "" and ragged["n_channels"] == "3"
+    assert ragged["note"] == "unequal length 5-9"
     table = Path(f"{out}.md").read_text()
     assert "Configuration: 1 network(s) x 2 epochs" in table
     assert "| GunPoint | 50/150 |" in table and "| Ragged | 12/12 |" in table
@@ -55,6 +55,19 @@ def test_the_benchmark_writes_its_table_csv_and_plot(accuracy_script, tmp_path, 
     assert "Command: `python benchmarks/accuracy.py GunPoint " in table
     assert Path(f"{out}.png").read_bytes().startswith(b"\x89PNG")
     assert "GunPoint: accuracy" in capsys.readouterr().out
+
+
+def test_unequal_lengths_padded_with_zeros(accuracy_script, tmp_path):
+    out = tmp_path / "padded"
+    accuracy_script.main([
+        str(write_unequal_pair(tmp_path)), "--unequal", "pad-zeros", "--n-estimators", "1",
+        "--max-epochs", "1", "--n-filters", "4", "--depth", "1", "--kernel-size", "8",
+        "--threads", "1", "--quiet", "--out", str(out),
+    ])
+    with open(f"{out}.csv", newline="") as file:
+        (row,) = csv.DictReader(file)
+    assert row["n_timepoints"] == "9"
+    assert row["note"] == "unequal length 5-9, zero-padded to 9"
 
 
 def test_padding_with_zeros(accuracy_script):

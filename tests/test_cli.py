@@ -214,12 +214,24 @@ def test_python_dash_m_and_the_console_script_entry_point(tmp_path):
     assert getattr(import_module(module), function) is cli.main
 
 
-def test_unequal_lengths_get_a_hint(capsys, tmp_path):
+def test_series_of_unequal_length(capsys, tmp_path):
     folder = tmp_path / "Ragged"
     folder.mkdir()
-    X = [np.ones((2, length), np.float32) for length in (5, 7, 5, 9)]
-    write_ts(folder / "Ragged_TRAIN.ts", X, np.array(["a", "b", "a", "b"]))
-    code, _, err = run(capsys, "fit", str(folder), "-o", str(tmp_path / "m"), "-q", *TINY)
-    assert code == 2
-    assert err.rstrip().endswith("The series of Ragged are of unequal length, which these "
-                                 "estimators cannot take yet: pad or crop them to one length.")
+    rng = np.random.RandomState(0)
+    for split in ("TRAIN", "TEST"):
+        X = [rng.normal(size=(2, length)).astype(np.float32) for length in (5, 7, 5, 9)]
+        write_ts(folder / f"Ragged_{split}.ts", X, np.array(["a", "b", "a", "b"]))
+    model = tmp_path / "ragged.joblib"
+    code, _, err = run(capsys, "fit", str(folder), "-o", str(model), *TINY)
+    assert code == 0
+    assert "Loaded Ragged (train split): 4 series of 2 channel(s), unequal length 5-9" in err
+    code, out, _ = run(capsys, "evaluate", str(model), str(folder), "-q")
+    assert code == 0 and out.startswith("Ragged, test split (4 cases)")
+
+
+def test_the_fast_recipe_option(toy_model, tmp_path):
+    folder, _ = toy_model
+    model = tmp_path / "fast.joblib"
+    assert cli.main(["fit", str(folder), "-o", str(model), "-q", "--lr-schedule", "one_cycle",
+                     *TINY]) == 0
+    assert cli.load_model(model).get_params()["lr_schedule"] == "one_cycle"

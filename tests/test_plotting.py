@@ -51,6 +51,16 @@ def test_training_curves_draw_each_members_loss_and_learning_rate(ensemble):
                                                                         "network 1"]
 
 
+def test_training_curves_draw_per_batch_learning_rates_of_one_cycle(gunpoint):
+    X_train, y_train, _, _ = gunpoint
+    network = InceptionNetworkClassifier(lr_schedule="one_cycle", **SMALL).fit(X_train, y_train)
+    ax = plot_training_curves(network)
+    positions, rates = ax.figure.axes[-1].get_lines()[0].get_data()
+    # 50 cases in batches of 16: 4 batches per epoch, 3 epochs
+    np.testing.assert_allclose(positions[:4], [0.25, 0.5, 0.75, 1.0])
+    assert len(rates) == 12 and rates.max() > 0.001 > rates[-1]
+
+
 def test_training_curves_without_learning_rate_on_a_given_axes(ensemble):
     _, ax = plt.subplots()
     assert plot_training_curves(ensemble, ax=ax, show_lr=False) is ax
