@@ -176,10 +176,13 @@ def load(path, *, device="cpu"):
     device = resolve_device(device)
     name = path if isinstance(path, (str, os.PathLike)) else "the file"
     try:
-        # map_location: a file written elsewhere may hold CUDA tensors
-        content = torch.load(path, map_location="cpu", weights_only=True)
-    except OSError:
-        raise
+        with warnings.catch_warnings():
+            # torch's note on reading a plain pickle (joblib's): refused below anyway
+            warnings.filterwarnings("ignore", "Detected pickle protocol")
+            # map_location: a file written elsewhere may hold CUDA tensors
+            content = torch.load(path, map_location="cpu", weights_only=True)
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise  # the file cannot be opened: nothing to say about its content
     except Exception as exc:
         raise ValueError(_unreadable(path, name, exc)) from exc
     if not isinstance(content, dict) or content.get("format") != "inceptionsk":
