@@ -321,8 +321,11 @@ class _InceptionNetworkBase(BaseEstimator):
                     )
                 n_real = min(size, len(X) - start)
                 logits = module(chunk.to(device), lengths=chunk_lengths)
-                outputs.append(logits[:n_real].float().cpu())
-        return torch.cat(outputs).numpy()
+                # a numpy copy, so that no torch tensor outlives its chunk: small torch
+                # outputs kept between the chunks' large activation buffers pinned the
+                # heap (scoring 100,000 x 1 x 1,000 grew the peak RSS by 3.9 GB)
+                outputs.append(logits[:n_real].float().cpu().numpy().copy())
+        return np.concatenate(outputs)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
