@@ -107,7 +107,8 @@ class _InceptionTimeEnsembleBase(BaseEstimator):
         y = validate_target(y, X.shape[0], regression=self._regression)
         self._check_target(y)
         vars(self).pop("estimators_", None)
-        self._train_members(as_cases(X, lengths), y, [], self._make_members())
+        # stacklevel: fit is wrapped by sklearn's _fit_context
+        self._train_members(as_cases(X, lengths), y, [], self._make_members(), stacklevel=4)
         return self
 
     def resume(self, X, y):
@@ -145,7 +146,9 @@ class _InceptionTimeEnsembleBase(BaseEstimator):
         seeds = {m.random_state for m in self.estimators_}
         missing = [m for m in self._make_members() if m.random_state not in seeds]
         self._train_members(
-            as_cases(X, lengths), y, complete, to_resume + missing[:max(self.n_estimators - len(self.estimators_), 0)]
+            as_cases(X, lengths), y, complete,
+            to_resume + missing[:max(self.n_estimators - len(self.estimators_), 0)],
+            stacklevel=3,
         )
         return self
 
@@ -166,7 +169,7 @@ class _InceptionTimeEnsembleBase(BaseEstimator):
 
         save(self, path)
 
-    def _train_members(self, X, y, complete, members):
+    def _train_members(self, X, y, complete, members, stacklevel):
         """Train ``members`` with joblib and set ``estimators_``, keeping on an interrupt
         the members trained so far.
 
@@ -203,7 +206,8 @@ class _InceptionTimeEnsembleBase(BaseEstimator):
         self.estimators_ = complete + kept
         self.interrupted_ = interrupted
         if interrupted:
-            warnings.warn(self._interrupt_report(), TrainingInterruptedWarning, stacklevel=3)
+            warnings.warn(self._interrupt_report(), TrainingInterruptedWarning,
+                          stacklevel=stacklevel)
 
     def _interrupt_report(self):
         """What an interrupted fit kept: the members and the epochs of each."""
@@ -297,6 +301,9 @@ class InceptionTimeClassifier(ClassifierMixin, _InceptionTimeEnsembleBase):
         Column names, when fit on a pandas DataFrame with string column names.
     estimators_ : list of InceptionNetworkClassifier
         The fitted members; ``estimators_[i].history_`` holds a member's training curve.
+    interrupted_ : bool
+        Whether the last ``fit`` or ``resume`` was interrupted: ``estimators_`` may hold
+        fewer than ``n_estimators`` members, the last with fewer epochs.
 
     See Also
     --------
@@ -305,8 +312,30 @@ class InceptionTimeClassifier(ClassifierMixin, _InceptionTimeEnsembleBase):
 
     Notes
     -----
-    Scoring runs in chunks of exactly ``batch_size`` cases, the last one padded, so that
-    a case's probabilities do not depend on the other cases scored with it.
+    **Input.** Series at predict must have the channels seen in fit. An ensemble fitted
+    on equal-length series refuses other lengths: the networks are length-agnostic after
+    their global pooling, but for 2D X the time points are scikit-learn's features, whose
+    count must not change; fitted on series of unequal lengths (a list of 2D arrays), it
+    scores series of any length. NaN, infinite values and
+    values beyond float32 are refused with their count and position; fill gaps with
+    :class:`~inceptionsk.SeriesImputer` in a Pipeline. Scoring runs in chunks of exactly
+    ``batch_size`` cases, the last one padded, so memory stays bounded and a case's
+    output does not depend on the other cases scored with it.
+
+    **Interrupts.** A ``KeyboardInterrupt`` (Ctrl-C) during ``fit`` keeps the members
+    trained so far, and the member being trained with its completed epochs (the weights
+    of its lowest training loss); no further member starts, ``interrupted_`` is set and
+    one :class:`~inceptionsk.exceptions.TrainingInterruptedWarning` names the members and
+    epochs kept. The ensemble predicts with those members as is, and ``resume(X, y)``
+    completes the interrupted member and trains the missing ones (with the seeds ``fit``
+    would have used for an int ``random_state``). With ``n_jobs > 1`` the members train
+    in joblib's worker processes: Ctrl-C in a terminal reaches them and the parent,
+    joblib stops the workers, and only the members that had already returned are kept.
+    An interrupt before any network completes an epoch keeps nothing and propagates.
+
+    **Saving.** ``save(path)`` writes one file that :func:`inceptionsk.load` reads back
+    without unpickling code, on the CPU by default (see :mod:`inceptionsk.persistence`);
+    pickle and joblib work too.
 
     References
     ----------
@@ -414,10 +443,40 @@ class InceptionTimeRegressor(RegressorMixin, _InceptionTimeEnsembleBase):
         Series length seen in fit.
     estimators_ : list of InceptionNetworkRegressor
         The fitted members.
+    interrupted_ : bool
+        Whether the last ``fit`` or ``resume`` was interrupted: ``estimators_`` may hold
+        fewer than ``n_estimators`` members, the last with fewer epochs.
 
     See Also
     --------
     InceptionTimeClassifier : The ensemble for classification.
+
+    Notes
+    -----
+    **Input.** Series at predict must have the channels seen in fit. An ensemble fitted
+    on equal-length series refuses other lengths: the networks are length-agnostic after
+    their global pooling, but for 2D X the time points are scikit-learn's features, whose
+    count must not change; fitted on series of unequal lengths (a list of 2D arrays), it
+    scores series of any length. NaN, infinite values and
+    values beyond float32 are refused with their count and position; fill gaps with
+    :class:`~inceptionsk.SeriesImputer` in a Pipeline. Scoring runs in chunks of exactly
+    ``batch_size`` cases, the last one padded, so memory stays bounded and a case's
+    output does not depend on the other cases scored with it.
+
+    **Interrupts.** A ``KeyboardInterrupt`` (Ctrl-C) during ``fit`` keeps the members
+    trained so far, and the member being trained with its completed epochs (the weights
+    of its lowest training loss); no further member starts, ``interrupted_`` is set and
+    one :class:`~inceptionsk.exceptions.TrainingInterruptedWarning` names the members and
+    epochs kept. The ensemble predicts with those members as is, and ``resume(X, y)``
+    completes the interrupted member and trains the missing ones (with the seeds ``fit``
+    would have used for an int ``random_state``). With ``n_jobs > 1`` the members train
+    in joblib's worker processes: Ctrl-C in a terminal reaches them and the parent,
+    joblib stops the workers, and only the members that had already returned are kept.
+    An interrupt before any network completes an epoch keeps nothing and propagates.
+
+    **Saving.** ``save(path)`` writes one file that :func:`inceptionsk.load` reads back
+    without unpickling code, on the CPU by default (see :mod:`inceptionsk.persistence`);
+    pickle and joblib work too.
 
     Examples
     --------

@@ -111,7 +111,7 @@ class _InceptionNetworkBase(BaseEstimator):
         inputs = X if lengths is None else {"x": X, "lengths": lengths}
         with seeded(seed), Timer() as timer:
             self.net_.fit(inputs, y)
-        self._end_training(X, timer, seed)
+        self._end_training(X, timer, seed, stacklevel=4)
         return self
 
     def resume(self, X, y):
@@ -168,7 +168,7 @@ class _InceptionNetworkBase(BaseEstimator):
         inputs = X if lengths is None else {"x": X, "lengths": lengths}
         with seeded(seed), Timer() as timer:
             self.net_.partial_fit(inputs, y, epochs=remaining)
-        self._end_training(X, timer, seed)
+        self._end_training(X, timer, seed, stacklevel=3)
         return self
 
     def save(self, path):
@@ -215,7 +215,7 @@ class _InceptionNetworkBase(BaseEstimator):
             drop_last=drop_last,
         )
 
-    def _end_training(self, X, timer, seed):
+    def _end_training(self, X, timer, seed, stacklevel):
         """Account for an interrupt, refuse diverged weights, report: after fit or resume.
 
         skorch ends training on a ``KeyboardInterrupt`` (Ctrl-C) without raising, after
@@ -243,7 +243,8 @@ class _InceptionNetworkBase(BaseEstimator):
                 "the lowest training loss so far; the estimator is fitted and can predict. "
                 f"Call resume(X, y) with the same data to train the remaining "
                 f"{self.max_epochs - len(history)} epochs.",
-                TrainingInterruptedWarning, stacklevel=3,
+                # the warning points at the caller of fit or resume
+                TrainingInterruptedWarning, stacklevel=stacklevel,
             )
         if self.verbose:
             print(f"{type(self).__name__}(seed={seed}): "
@@ -395,10 +396,35 @@ class InceptionNetworkClassifier(ClassifierMixin, _InceptionNetworkBase):
         The training history (``history_[:, "train_loss"]``).
     module_ : InceptionTime
         The trained network.
+    interrupted_ : bool
+        Whether the last ``fit`` or ``resume`` was interrupted before ``max_epochs``.
 
     See Also
     --------
     InceptionTimeClassifier : The paper's ensemble of these networks.
+
+    Notes
+    -----
+    **Input.** Series at predict must have the channels seen in fit. An estimator fitted
+    on equal-length series refuses other lengths: the network is length-agnostic after
+    its global pooling, but for 2D X the time points are scikit-learn's features, whose
+    count must not change; fitted on series of unequal lengths (a list of 2D arrays),
+    it scores series of any length. NaN, infinite values and
+    values beyond float32 are refused with their count and position; fill gaps with
+    :class:`~inceptionsk.SeriesImputer` in a Pipeline. Scoring runs in chunks of exactly
+    ``batch_size`` cases, the last one padded, so memory stays bounded and a case's output
+    does not depend on the other cases scored with it.
+
+    **Interrupts.** A ``KeyboardInterrupt`` (Ctrl-C) during ``fit`` keeps the epochs
+    completed: skorch stops the training and restores the weights of the lowest
+    training loss, an epoch cut short is dropped from ``history_``, ``interrupted_`` is
+    set and a :class:`~inceptionsk.exceptions.TrainingInterruptedWarning` says what was
+    kept. The estimator predicts as is, and ``resume(X, y)`` trains the remaining epochs.
+    An interrupt before the first epoch completes keeps nothing and propagates.
+
+    **Saving.** ``save(path)`` writes one file that :func:`inceptionsk.load` reads back
+    without unpickling code, on the CPU by default (see :mod:`inceptionsk.persistence`);
+    pickle and joblib work too.
 
     Examples
     --------
@@ -520,10 +546,35 @@ class InceptionNetworkRegressor(RegressorMixin, _InceptionNetworkBase):
         The training history.
     module_ : InceptionTime
         The trained network.
+    interrupted_ : bool
+        Whether the last ``fit`` or ``resume`` was interrupted before ``max_epochs``.
 
     See Also
     --------
     InceptionTimeRegressor : The ensemble of these networks.
+
+    Notes
+    -----
+    **Input.** Series at predict must have the channels seen in fit. An estimator fitted
+    on equal-length series refuses other lengths: the network is length-agnostic after
+    its global pooling, but for 2D X the time points are scikit-learn's features, whose
+    count must not change; fitted on series of unequal lengths (a list of 2D arrays),
+    it scores series of any length. NaN, infinite values and
+    values beyond float32 are refused with their count and position; fill gaps with
+    :class:`~inceptionsk.SeriesImputer` in a Pipeline. Scoring runs in chunks of exactly
+    ``batch_size`` cases, the last one padded, so memory stays bounded and a case's output
+    does not depend on the other cases scored with it.
+
+    **Interrupts.** A ``KeyboardInterrupt`` (Ctrl-C) during ``fit`` keeps the epochs
+    completed: skorch stops the training and restores the weights of the lowest
+    training loss, an epoch cut short is dropped from ``history_``, ``interrupted_`` is
+    set and a :class:`~inceptionsk.exceptions.TrainingInterruptedWarning` says what was
+    kept. The estimator predicts as is, and ``resume(X, y)`` trains the remaining epochs.
+    An interrupt before the first epoch completes keeps nothing and propagates.
+
+    **Saving.** ``save(path)`` writes one file that :func:`inceptionsk.load` reads back
+    without unpickling code, on the CPU by default (see :mod:`inceptionsk.persistence`);
+    pickle and joblib work too.
 
     Examples
     --------
