@@ -165,9 +165,9 @@ class _InceptionTimeEnsembleBase(BaseEstimator):
         inceptionsk.persistence : The file format.
         """
         # imported here because the persistence module imports the estimators
-        from .persistence import save
+        from .persistence import _save
 
-        save(self, path)
+        _save(self, path, stacklevel=3)
 
     def _train_members(self, X, y, complete, members, stacklevel):
         """Train ``members`` with joblib and set ``estimators_``, keeping on an interrupt

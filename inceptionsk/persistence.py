@@ -104,6 +104,11 @@ InceptionNetworkClassifier or InceptionNetworkRegressor
     >>> bool((load(path).predict_proba(X) == clf.predict_proba(X)).all())
     True
     """
+    _save(estimator, path, stacklevel=3)
+
+
+def _save(estimator, path, stacklevel):
+    """``save``, with the warnings pointing ``stacklevel`` frames up (the user's call)."""
     if not isinstance(estimator, _ESTIMATORS):
         raise TypeError(
             f"save takes an estimator of inceptionsk, got {type(estimator).__name__}; use "
@@ -122,7 +127,7 @@ InceptionNetworkClassifier or InceptionNetworkRegressor
         warnings.warn(
             f"{type(estimator).__name__}.save: {' and '.join(dropped)} not saved, as the "
             "file holds no Python objects; set them again with set_params if needed.",
-            UserWarning, stacklevel=2,
+            UserWarning, stacklevel=stacklevel,
         )
     content = {
         "format": "inceptionsk",

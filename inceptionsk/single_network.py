@@ -184,9 +184,9 @@ class _InceptionNetworkBase(BaseEstimator):
         inceptionsk.persistence : The file format.
         """
         # imported here because the persistence module imports the estimators
-        from .persistence import save
+        from .persistence import _save
 
-        save(self, path)
+        _save(self, path, stacklevel=3)
 
     def _seed(self):
         """The torch seed of this network, drawn from ``random_state``."""

@@ -281,3 +281,26 @@ def test_saving_what_is_not_a_fitted_estimator_of_the_package(tmp_path):
     with pytest.raises(NotFittedError):
         InceptionTimeClassifier().save(tmp_path / "m.pt")
     assert not os.listdir(tmp_path)
+
+
+def test_series_of_unequal_lengths_and_the_one_cycle_schedule(tmp_path):
+    """A model fitted on a list of series of unequal lengths, with the fast recipe, saves,
+    loads and scores series of any length as before; interrupted, it resumes after load."""
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(2, length)).astype(np.float32) for length in rng.randint(5, 30, 24)]
+    y = np.tile(["a", "b"], 12)
+    clf = InceptionTimeClassifier(n_estimators=2, random_state=0, lr_schedule="one_cycle",
+                                  **dict(TINY, max_epochs=3)).fit(X, y)
+    clf.save(tmp_path / "model.pt")
+    loaded = load(tmp_path / "model.pt")
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    assert loaded.predict_proba([rng.normal(size=(2, 50))]).shape == (1, 2)
+    member = InceptionNetworkClassifier(random_state=0, lr_schedule="one_cycle",
+                                        callbacks=[_StopAt(1)], **dict(TINY, max_epochs=3))
+    with pytest.warns(TrainingInterruptedWarning):
+        member.fit(X, y)
+    with pytest.warns(UserWarning, match="callbacks not saved") as record:
+        member.save(tmp_path / "member.pt")
+    assert record[0].filename == __file__, "the warning points at the call of save"
+    resumed = load(tmp_path / "member.pt").resume(X, y)
+    assert len(resumed.history_) == 3 and np.isfinite(resumed.predict_proba(X)).all()
