@@ -6,7 +6,9 @@ that drop into Pipelines, grid searches and cross-validation.
 """
 
 from .ensemble import InceptionTimeClassifier, InceptionTimeRegressor
-from .preprocessing import SeriesStandardScaler
+from .exceptions import TrainingInterruptedWarning
+from .persistence import load, save
+from .preprocessing import SeriesImputer, SeriesStandardScaler
 from .single_network import InceptionNetworkClassifier, InceptionNetworkRegressor
 
 __version__ = "0.1.0"
@@ -16,6 +18,10 @@ __all__ = [
     "InceptionNetworkRegressor",
     "InceptionTimeClassifier",
     "InceptionTimeRegressor",
+    "SeriesImputer",
     "SeriesStandardScaler",
+    "TrainingInterruptedWarning",
     "__version__",
+    "load",
+    "save",
 ]

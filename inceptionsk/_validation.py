@@ -8,25 +8,39 @@ predict method checks a new X against it, with messages that name both counts.
 """
 
 import numpy as np
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import _check_feature_names, check_array, column_or_1d
+from skorch.callbacks import Callback
 
-__all__ = ["validate_series", "validate_series_lengths", "as_cases", "validate_target"]
+__all__ = [
+    "as_cases", "check_callbacks", "check_classes", "check_trainable", "validate_series",
+    "validate_series_lengths", "validate_target",
+]
 
 
-def _as_array(X, dtype):
+def _as_array(X, dtype, allow_nan):
     """Convert an array-like to a numeric float ndarray of 2 or 3 dims, or raise."""
     if isinstance(X, (str, bytes)) or np.isscalar(X):
         raise TypeError(
             f"X must be an array-like of shape (n_cases, n_channels, n_timepoints) or "
             f"(n_cases, n_timepoints), got a scalar {type(X).__name__}."
         )
+    original = X
     try:
-        # ensure_all_finite after the cast to float32, so that values beyond float32's
-        # range (1e39) are reported as too large instead of silently becoming inf.
-        X = check_array(
-            X, dtype=dtype, allow_nd=True, ensure_2d=False,
-            ensure_all_finite=True, ensure_min_samples=1, ensure_min_features=1,
-        )
+        # Finiteness is checked below, after the cast to float32, so that a value beyond
+        # float32's range (1e39) is reported as such instead of as an infinity; numpy's
+        # overflow warning on that cast would only repeat the error.
+        with np.errstate(over="ignore"):
+            X = check_array(
+                X, dtype=dtype, allow_nd=True, ensure_2d=False,
+                ensure_all_finite=False, ensure_min_samples=1, ensure_min_features=1,
+            )
+    except TypeError as exc:
+        # keeps numpy's "float() argument must be a string or a real number" text
+        raise TypeError(
+            f"X must hold real numbers ({exc}). Encode text or categories as numbers "
+            "before fitting."
+        ) from exc
     except ValueError as exc:
         if "Complex data not supported" in str(exc):
             raise ValueError(
@@ -37,6 +51,11 @@ def _as_array(X, dtype):
             raise TypeError(
                 f"X must hold real numbers ({exc}). Encode text or categories as numbers "
                 "before fitting."
+            ) from exc
+        if "while a minimum of" in str(exc):
+            raise ValueError(
+                f"X is empty: {exc} Pass at least one case with one channel of one time "
+                "point (two cases to fit)."
             ) from exc
         raise
     if X.ndim not in (2, 3):
@@ -54,10 +73,57 @@ def _as_array(X, dtype):
             f"X of shape {X.shape} is empty: it needs at least one case, one channel and "
             "one time point."
         )
+    _check_finite(X, original, allow_nan)
     return X
 
 
-def validate_series(estimator, X, *, reset, dtype=np.float32):
+def _position(mask):
+    """'case i, channel c, time point t' of the first True of a 2D or 3D mask."""
+    index = np.unravel_index(np.argmax(mask), mask.shape)
+    names = ("case", "channel", "time point") if mask.ndim == 3 else ("case", "time point")
+    return ", ".join(f"{name} {int(i)}" for name, i in zip(names, index, strict=True))
+
+
+def _check_finite(X, original, allow_nan):
+    """Raise a ValueError that counts and locates NaN, infinite or too large values."""
+    # A sum is finite exactly when every value is (or their sum overflows float64, which
+    # float32 values cannot): one pass without a mask the size of X in the common case.
+    with np.errstate(over="ignore", invalid="ignore"):  # inf + -inf, inf - inf
+        if np.isfinite(np.sum(X, dtype=np.float64)):
+            return
+    nan = np.isnan(X)
+    if nan.any() and not allow_nan:
+        raise ValueError(
+            f"X contains {np.count_nonzero(nan)} NaN value(s) (first at {_position(nan)}). "
+            "InceptionTime cannot train or predict on missing values: fill them first, "
+            "e.g. with inceptionsk.SeriesImputer in a Pipeline before this estimator."
+        )
+    infinite = np.isinf(X)
+    if not infinite.any():
+        return
+    # The cast to float32 turned finite values beyond its range into infinities.
+    with np.errstate(over="ignore", invalid="ignore"):
+        try:
+            before = np.asarray(original, dtype=np.float64).reshape(X.shape)
+        except (TypeError, ValueError):
+            before = X
+    overflow = infinite & np.isfinite(before)
+    if overflow.any():
+        first = before[np.unravel_index(np.argmax(overflow), X.shape)]
+        raise ValueError(
+            f"X contains {np.count_nonzero(overflow)} value(s) too large for float32, in "
+            f"which the networks compute (|x| > {np.finfo(np.float32).max:.3g}; the first, "
+            f"{first:.3g}, at {_position(overflow)}). Scale X down, e.g. with "
+            "inceptionsk.SeriesStandardScaler in a Pipeline before this estimator."
+        )
+    raise ValueError(
+        f"X contains {np.count_nonzero(infinite)} infinite value(s) (first at "
+        f"{_position(infinite)}). Replace them with finite values, or with NaN and fill "
+        "them with inceptionsk.SeriesImputer."
+    )
+
+
+def validate_series(estimator, X, *, reset, dtype=np.float32, allow_nan=False):
     """Validate X and return it as a C-contiguous float array of shape (n, c, t).
 
     Parameters
@@ -73,13 +139,16 @@ def validate_series(estimator, X, *, reset, dtype=np.float32):
         (when they exist: a stateless transformer may transform without fit).
     dtype : dtype or list of dtypes, default=np.float32
         Passed to :func:`~sklearn.utils.check_array`; the networks compute in float32.
+    allow_nan : bool, default=False
+        Whether NaN may pass (for :class:`~inceptionsk.SeriesImputer`). Infinite values
+        and values beyond the range of ``dtype`` never do.
 
     Returns
     -------
     X : ndarray of shape (n_cases, n_channels, n_timepoints)
     """
     _check_feature_names(estimator, X, reset=reset)
-    X = _as_array(X, dtype)
+    X = _as_array(X, dtype, allow_nan)
     name = type(estimator).__name__
     if reset:
         estimator.n_features_in_ = X.shape[1]
@@ -140,8 +209,10 @@ def _pad_cases(X, dtype):
     cases = []
     for i, case in enumerate(X):
         try:
+            # float64 kept until the finiteness check below, which tells values beyond
+            # float32 from infinities
             cases.append(check_array(
-                np.atleast_2d(case), dtype=dtype, ensure_all_finite=True,
+                np.atleast_2d(case), dtype=(np.float64, dtype), ensure_all_finite=False,
                 ensure_min_samples=1, ensure_min_features=1, input_name="X",
             ))
         except ValueError as exc:
@@ -155,10 +226,18 @@ def _pad_cases(X, dtype):
             "channels; only the lengths may differ."
         )
     lengths = np.array([case.shape[1] for case in cases], dtype=np.int64)
-    padded = np.zeros((len(cases), n_channels[0], lengths.max()), dtype=cases[0].dtype)
+    padded = np.zeros((len(cases), n_channels[0], lengths.max()), dtype=np.result_type(*cases))
     for i, case in enumerate(cases):
         padded[i, :, : lengths[i]] = case
-    return padded, lengths
+    with np.errstate(over="ignore"):  # reported by _check_finite
+        X_padded = padded.astype(dtype, copy=False)
+    # NaN and infinities located in the padded layout: case, channel, time point
+    try:
+        _check_finite(X_padded, padded, allow_nan=False)
+    except ValueError as exc:
+        bad = int(np.argmax(~np.isfinite(X_padded).all(axis=(1, 2))))
+        raise ValueError(f"Case {bad} of X: {exc}") from exc
+    return X_padded, lengths
 
 
 def validate_series_lengths(estimator, X, *, reset):
@@ -243,8 +322,20 @@ def validate_target(y, n_cases, *, regression):
             "labels (or targets) of the cases in X."
         )
     if regression:
-        y = check_array(y, dtype=np.float32, ensure_2d=False, input_name="y",
-                        ensure_all_finite=True)
+        try:
+            with np.errstate(over="ignore"):  # reported below as a value beyond float32
+                y = check_array(y, dtype=np.float32, ensure_2d=False, input_name="y",
+                                ensure_all_finite=False)
+        except TypeError as exc:
+            raise TypeError(f"y must hold real-valued targets ({exc}).") from exc
+        missing = ~np.isfinite(y)
+        if missing.any():
+            raise ValueError(
+                f"y contains {np.count_nonzero(missing)} NaN, infinite or too large "
+                f"(|y| > {np.finfo(np.float32).max:.3g}) target(s) (first at case "
+                f"{np.unravel_index(np.argmax(missing), y.shape)[0]}); drop those cases or "
+                "give them a finite target."
+            )
         if y.ndim == 1:
             y = y[:, np.newaxis]
         elif y.ndim != 2:
@@ -252,14 +343,89 @@ def validate_target(y, n_cases, *, regression):
     else:
         y = column_or_1d(np.asarray(y), warn=True)
         if y.dtype.kind == "f" and not np.isfinite(y).all():
+            missing = ~np.isfinite(y)
             raise ValueError(
-                f"y contains {np.count_nonzero(~np.isfinite(y))} NaN or infinite labels; "
-                "drop those cases or give them a label."
+                f"y contains {np.count_nonzero(missing)} NaN or infinite label(s) (first at "
+                f"case {np.argmax(missing)}); drop those cases or give them a label."
             )
-        if y.dtype == object and any(label is None for label in y):
-            raise ValueError("y contains None labels; drop those cases or give them a label.")
+        if y.dtype == object:
+            missing = np.array([label is None for label in y])
+            if missing.any():
+                raise ValueError(
+                    f"y contains {np.count_nonzero(missing)} None label(s) (first at case "
+                    f"{np.argmax(missing)}); drop those cases or give them a label."
+                )
+            try:
+                np.unique(y)
+            except TypeError as exc:
+                kinds = sorted({type(label).__name__ for label in y})
+                raise TypeError(
+                    f"y mixes labels of types {', '.join(kinds)} that cannot be sorted "
+                    f"({exc}). Use labels of one type, e.g. np.asarray(y).astype(str)."
+                ) from exc
     if len(y) != n_cases:
         raise ValueError(
-            f"X and y have inconsistent numbers of cases: X has {n_cases}, y has {len(y)}."
+            f"X and y have inconsistent numbers of cases: X has {n_cases}, y has {len(y)}. "
+            "Pass one label (or target) per case of X."
         )
     return y
+
+
+def check_trainable(estimator, X, lengths=None):
+    """Raise a ValueError for training data that cannot train a network.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        Its ``batch_size`` and class name go into the checks and messages.
+    X : ndarray of shape (n_cases, n_channels, n_timepoints)
+        Validated training series.
+    lengths : ndarray of shape (n_cases,) or None
+        The real lengths of padded series of unequal lengths.
+    """
+    name = type(estimator).__name__
+    if X.shape[0] < 2:
+        raise ValueError(
+            f"{name} needs at least 2 cases to train, got 1 sample. Batch normalisation "
+            "learns from several cases: pass more training cases."
+        )
+    shortest = X.shape[-1] if lengths is None else int(lengths.min())
+    if shortest == 1 and estimator.batch_size == 1:
+        raise ValueError(
+            f"{name} cannot train with batch_size=1 on series of 1 time point: batch "
+            "normalisation needs more than one value per channel in a batch. Use "
+            "batch_size >= 2."
+        )
+
+
+def check_classes(estimator, classes):
+    """Raise a ValueError unless there are at least two classes to tell apart."""
+    if len(classes) < 2:
+        label = classes[0].item() if isinstance(classes[0], np.generic) else classes[0]
+        raise ValueError(
+            f"{type(estimator).__name__} needs at least 2 classes to train, but y has 1 "
+            f"class ({label!r}). A classifier learns to tell classes apart: pass cases of "
+            "two classes or more."
+        )
+
+
+def check_callbacks(estimator):
+    """Raise an InvalidParameterError unless ``callbacks`` holds skorch callbacks.
+
+    The ``callbacks`` constraint only says "a list"; skorch takes callback instances or
+    classes, alone or as ``(name, callback)`` tuples, and fails on anything else with an
+    AttributeError from inside its initialisation.
+    """
+    def is_callback(item):
+        return isinstance(item, Callback) or (
+            isinstance(item, type) and issubclass(item, Callback)
+        )
+
+    for index, item in enumerate(estimator.callbacks or []):
+        named = isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+        if not (is_callback(item[1]) if named else is_callback(item)):
+            raise InvalidParameterError(
+                f"The 'callbacks' parameter of {type(estimator).__name__} must be a list "
+                "of skorch callbacks (skorch.callbacks.Callback instances or "
+                f"(name, callback) tuples); item {index} is {item!r}."
+            )

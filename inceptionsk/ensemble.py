@@ -1,5 +1,6 @@
 """The InceptionTime ensembles: several networks with their own seeds, outputs averaged."""
 
+import warnings
 from numbers import Integral
 
 import numpy as np
@@ -10,19 +11,34 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import as_cases, validate_series_lengths, validate_target
+from ._validation import (
+    as_cases,
+    check_callbacks,
+    check_classes,
+    check_trainable,
+    validate_series_lengths,
+    validate_target,
+)
+from .exceptions import TrainingInterruptedWarning
 from .single_network import (
     NETWORK_PARAMETER_CONSTRAINTS,
     InceptionNetworkClassifier,
     InceptionNetworkRegressor,
 )
+from .training import resolve_device
 
 __all__ = ["InceptionTimeClassifier", "InceptionTimeRegressor"]
 
 
-def _fit_member(member, X, y):
-    """Fit one member; module level so that joblib can send it to a worker process."""
-    return member.fit(X, y)
+def _train_member(index, member, X, y):
+    """Fit a new member or resume a fitted one; module level so that joblib can send it
+    to a worker process. Returns ``(index, member)``: results arrive in any order."""
+    with warnings.catch_warnings():
+        # the ensemble reports an interrupt once, for all its members
+        warnings.simplefilter("ignore", TrainingInterruptedWarning)
+        if hasattr(member, "net_"):
+            return index, member.resume(X, y)
+        return index, member.fit(X, y)
 
 
 class _InceptionTimeEnsembleBase(BaseEstimator):
@@ -31,7 +47,12 @@ class _InceptionTimeEnsembleBase(BaseEstimator):
     _parameter_constraints = {
         **NETWORK_PARAMETER_CONSTRAINTS,
         "n_estimators": [Interval(Integral, 1, None, closed="left")],
-        "n_jobs": [Integral, None],
+        # joblib's meaning: None is 1, -1 all cores, -2 all but one; 0 means nothing
+        "n_jobs": [
+            Interval(Integral, None, -1, closed="right"),
+            Interval(Integral, 1, None, closed="left"),
+            None,
+        ],
     }
 
     def __init__(
@@ -79,19 +100,135 @@ class _InceptionTimeEnsembleBase(BaseEstimator):
         self : object
             The fitted ensemble.
         """
+        check_callbacks(self)
+        resolve_device(self.device)  # refuse a bad device before building the members
         X, lengths = validate_series_lengths(self, X, reset=True)
+        check_trainable(self, X, lengths)
         y = validate_target(y, X.shape[0], regression=self._regression)
         self._check_target(y)
-        members = self._make_members()
-        cases = as_cases(X, lengths)
-        self.estimators_ = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_member)(member, cases, y) for member in members
+        vars(self).pop("estimators_", None)
+        # stacklevel: fit is wrapped by sklearn's _fit_context
+        self._train_members(as_cases(X, lengths), y, [], self._make_members(), stacklevel=4)
+        return self
+
+    def resume(self, X, y):
+        """Finish an interrupted ``fit``: complete the members, then train the missing ones.
+
+        Each member with fewer than ``max_epochs`` epochs is resumed (see
+        :meth:`InceptionNetworkClassifier.resume`), then the members that ``fit`` did
+        not reach are trained, with the seeds that ``fit`` would have given them when
+        ``random_state`` is an int. The current ``max_epochs``, ``callbacks``,
+        ``verbose`` and ``n_jobs`` apply. ``fit`` itself always starts afresh, as in
+        scikit-learn.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, n_timepoints)
+            The training series given to ``fit``.
+        y : array-like of shape (n_cases,)
+            The labels (or targets) given to ``fit``.
+
+        Returns
+        -------
+        self : object
+            The ensemble, with ``n_estimators`` members unless interrupted again.
+        """
+        check_is_fitted(self, "estimators_")
+        self._validate_params()
+        X, lengths = validate_series_lengths(self, X, reset=False)
+        y = validate_target(y, X.shape[0], regression=self._regression)
+        complete = [m for m in self.estimators_ if len(m.history_) >= self.max_epochs]
+        to_resume = [
+            m.set_params(max_epochs=self.max_epochs, verbose=self.verbose,
+                         callbacks=clone(self.callbacks, safe=False))
+            for m in self.estimators_ if len(m.history_) < self.max_epochs
+        ]
+        seeds = {m.random_state for m in self.estimators_}
+        missing = [m for m in self._make_members() if m.random_state not in seeds]
+        self._train_members(
+            as_cases(X, lengths), y, complete,
+            to_resume + missing[:max(self.n_estimators - len(self.estimators_), 0)],
+            stacklevel=3,
         )
         return self
 
+    def save(self, path):
+        """Save the fitted ensemble to one file, to be read by :func:`inceptionsk.load`.
+
+        Parameters
+        ----------
+        path : str, path-like or binary file object
+            Where to write; an existing file is replaced.
+
+        See Also
+        --------
+        inceptionsk.persistence : The file format.
+        """
+        # imported here because the persistence module imports the estimators
+        from .persistence import _save
+
+        _save(self, path, stacklevel=3)
+
+    def _train_members(self, X, y, complete, members, stacklevel):
+        """Train ``members`` with joblib and set ``estimators_``, keeping on an interrupt
+        the members trained so far.
+
+        With ``n_jobs=1`` a member interrupted by Ctrl-C returns (skorch stops its
+        training) and no further member starts. With process workers, Ctrl-C reaches the
+        workers and the parent; joblib then stops the workers, and the members that had
+        returned before are kept.
+        """
+        returned = {}
+        interrupted = False
+        tasks = Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")(
+            delayed(_train_member)(index, member, X, y) for index, member in enumerate(members)
+        )
+        try:
+            for index, member in tasks:
+                returned[index] = member
+                if member.interrupted_:
+                    interrupted = True
+                    break
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            with warnings.catch_warnings():
+                # joblib's note that it cancels the tasks in flight: the report below
+                # says what was kept
+                warnings.filterwarnings("ignore", "[0-9]+ tasks which were still being")
+                tasks.close()  # after a break, stops the tasks still running
+        # a member to resume that did not return keeps the epochs it had
+        kept = [returned.get(i, m) for i, m in enumerate(members)
+                if i in returned or hasattr(m, "net_")]
+        if not complete and not kept:
+            vars(self).pop("estimators_", None)
+            raise KeyboardInterrupt
+        self.estimators_ = complete + kept
+        self.interrupted_ = interrupted
+        if interrupted:
+            warnings.warn(self._interrupt_report(), TrainingInterruptedWarning,
+                          stacklevel=stacklevel)
+
+    def _interrupt_report(self):
+        """What an interrupted fit kept: the members and the epochs of each."""
+        members = [
+            f"member {i} (random_state={m.random_state}) {len(m.history_)} of "
+            f"{self.max_epochs} epochs" + (
+                f", weights of its epoch {m._kept_epoch()}"
+                if len(m.history_) < self.max_epochs else ""
+            )
+            for i, m in enumerate(self.estimators_)
+        ]
+        return (
+            f"{type(self).__name__}: training interrupted. Kept {len(self.estimators_)} of "
+            f"{self.n_estimators} members: {'; '.join(members)}. The ensemble is fitted "
+            f"and predicts with these members. Call resume(X, y) with the same data to "
+            "finish training."
+        )
+
     def _member_outputs(self, X, method):
         """The mean over the members of ``method(X)``."""
-        check_is_fitted(self)
+        check_is_fitted(self, "estimators_")
         cases = as_cases(*validate_series_lengths(self, X, reset=False))
         return np.mean([getattr(member, method)(cases) for member in self.estimators_], axis=0)
 
@@ -164,6 +301,9 @@ class InceptionTimeClassifier(ClassifierMixin, _InceptionTimeEnsembleBase):
         Column names, when fit on a pandas DataFrame with string column names.
     estimators_ : list of InceptionNetworkClassifier
         The fitted members; ``estimators_[i].history_`` holds a member's training curve.
+    interrupted_ : bool
+        Whether the last ``fit`` or ``resume`` was interrupted: ``estimators_`` may hold
+        fewer than ``n_estimators`` members, the last with fewer epochs.
 
     See Also
     --------
@@ -172,8 +312,30 @@ class InceptionTimeClassifier(ClassifierMixin, _InceptionTimeEnsembleBase):
 
     Notes
     -----
-    Scoring runs in chunks of exactly ``batch_size`` cases, the last one padded, so that
-    a case's probabilities do not depend on the other cases scored with it.
+    **Input.** Series at predict must have the channels seen in fit. An ensemble fitted
+    on equal-length series refuses other lengths: the networks are length-agnostic after
+    their global pooling, but for 2D X the time points are scikit-learn's features, whose
+    count must not change; fitted on series of unequal lengths (a list of 2D arrays), it
+    scores series of any length. NaN, infinite values and
+    values beyond float32 are refused with their count and position; fill gaps with
+    :class:`~inceptionsk.SeriesImputer` in a Pipeline. Scoring runs in chunks of exactly
+    ``batch_size`` cases, the last one padded, so memory stays bounded and a case's
+    output does not depend on the other cases scored with it.
+
+    **Interrupts.** A ``KeyboardInterrupt`` (Ctrl-C) during ``fit`` keeps the members
+    trained so far, and the member being trained with its completed epochs (the weights
+    of its lowest training loss); no further member starts, ``interrupted_`` is set and
+    one :class:`~inceptionsk.exceptions.TrainingInterruptedWarning` names the members and
+    epochs kept. The ensemble predicts with those members as is, and ``resume(X, y)``
+    completes the interrupted member and trains the missing ones (with the seeds ``fit``
+    would have used for an int ``random_state``). With ``n_jobs > 1`` the members train
+    in joblib's worker processes: Ctrl-C in a terminal reaches them and the parent,
+    joblib stops the workers, and only the members that had already returned are kept.
+    An interrupt before any network completes an epoch keeps nothing and propagates.
+
+    **Saving.** ``save(path)`` writes one file that :func:`inceptionsk.load` reads back
+    without unpickling code, on the CPU by default (see :mod:`inceptionsk.persistence`);
+    pickle and joblib work too.
 
     References
     ----------
@@ -198,11 +360,7 @@ class InceptionTimeClassifier(ClassifierMixin, _InceptionTimeEnsembleBase):
     def _check_target(self, y):
         check_classification_targets(y)
         self.classes_ = np.unique(y)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs at least 2 classes to train, but y has 1 "
-                f"class ({self.classes_[0]!r})."
-            )
+        check_classes(self, self.classes_)
 
     def predict_proba(self, X):
         """Class probabilities: the mean of the members' softmax outputs.
@@ -285,10 +443,40 @@ class InceptionTimeRegressor(RegressorMixin, _InceptionTimeEnsembleBase):
         Series length seen in fit.
     estimators_ : list of InceptionNetworkRegressor
         The fitted members.
+    interrupted_ : bool
+        Whether the last ``fit`` or ``resume`` was interrupted: ``estimators_`` may hold
+        fewer than ``n_estimators`` members, the last with fewer epochs.
 
     See Also
     --------
     InceptionTimeClassifier : The ensemble for classification.
+
+    Notes
+    -----
+    **Input.** Series at predict must have the channels seen in fit. An ensemble fitted
+    on equal-length series refuses other lengths: the networks are length-agnostic after
+    their global pooling, but for 2D X the time points are scikit-learn's features, whose
+    count must not change; fitted on series of unequal lengths (a list of 2D arrays), it
+    scores series of any length. NaN, infinite values and
+    values beyond float32 are refused with their count and position; fill gaps with
+    :class:`~inceptionsk.SeriesImputer` in a Pipeline. Scoring runs in chunks of exactly
+    ``batch_size`` cases, the last one padded, so memory stays bounded and a case's
+    output does not depend on the other cases scored with it.
+
+    **Interrupts.** A ``KeyboardInterrupt`` (Ctrl-C) during ``fit`` keeps the members
+    trained so far, and the member being trained with its completed epochs (the weights
+    of its lowest training loss); no further member starts, ``interrupted_`` is set and
+    one :class:`~inceptionsk.exceptions.TrainingInterruptedWarning` names the members and
+    epochs kept. The ensemble predicts with those members as is, and ``resume(X, y)``
+    completes the interrupted member and trains the missing ones (with the seeds ``fit``
+    would have used for an int ``random_state``). With ``n_jobs > 1`` the members train
+    in joblib's worker processes: Ctrl-C in a terminal reaches them and the parent,
+    joblib stops the workers, and only the members that had already returned are kept.
+    An interrupt before any network completes an epoch keeps nothing and propagates.
+
+    **Saving.** ``save(path)`` writes one file that :func:`inceptionsk.load` reads back
+    without unpickling code, on the CPU by default (see :mod:`inceptionsk.persistence`);
+    pickle and joblib work too.
 
     Examples
     --------

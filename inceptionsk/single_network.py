@@ -1,5 +1,6 @@
 """Estimators that train one InceptionTime network: the members of the ensembles."""
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -10,8 +11,16 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
+from skorch.callbacks import EarlyStopping
 
-from ._validation import validate_series_lengths, validate_target
+from ._validation import (
+    check_callbacks,
+    check_classes,
+    check_trainable,
+    validate_series_lengths,
+    validate_target,
+)
+from .exceptions import TrainingInterruptedWarning
 from .training import Timer, build_net, resolve_device, seeded, summarize_history
 
 __all__ = ["InceptionNetworkClassifier", "InceptionNetworkRegressor"]
@@ -26,7 +35,8 @@ NETWORK_PARAMETER_CONSTRAINTS = {
     "use_bottleneck": ["boolean"],
     "max_epochs": [Interval(Integral, 1, None, closed="left")],
     "batch_size": [Interval(Integral, 1, None, closed="left")],
-    "lr": [Interval(Real, 0, None, closed="neither")],
+    # an infinite learning rate turns the weights into NaN at the first step
+    "lr": [Interval(Real, 0, np.inf, closed="neither")],
     "lr_schedule": [StrOptions({"plateau", "one_cycle"})],
     "device": [str, torch.device],
     "callbacks": [list, None],
@@ -82,19 +92,112 @@ class _InceptionNetworkBase(BaseEstimator):
         self : object
             The fitted estimator.
         """
+        check_callbacks(self)
         X, lengths = validate_series_lengths(self, X, reset=True)
-        if X.shape[0] < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs at least 2 cases to train, got 1 sample."
-            )
+        check_trainable(self, X, lengths)
         y = self._encode_target(validate_target(y, X.shape[0], regression=self._regression))
         device = resolve_device(self.device)
-        seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
+        seed = self._seed()
         shortest = X.shape[-1] if lengths is None else int(lengths.min())
-        self.net_ = build_net(
-            regression=self._regression,
+        self._n_train_cases = X.shape[0]  # sizes the one-cycle schedule, also at load
+        self.net_ = self._build_net(
             n_channels=X.shape[1],
             n_outputs=self._n_outputs(y),
+            drop_last=bool(shortest == 1 and X.shape[0] % self.batch_size == 1),
+            device=device,
+            seed=seed,
+        )
+        # skorch passes a dict's entries to the module's forward as keyword arguments
+        inputs = X if lengths is None else {"x": X, "lengths": lengths}
+        with seeded(seed), Timer() as timer:
+            self.net_.fit(inputs, y)
+        self._end_training(X, timer, seed, stacklevel=4)
+        return self
+
+    def resume(self, X, y):
+        """Train the epochs that an interrupted ``fit`` did not reach.
+
+        Continues the training of this network (its weights, Adam's state, the learning
+        rate and the history) for ``max_epochs - len(history_)`` epochs, on the data
+        given to ``fit``, with the current ``callbacks`` and ``verbose``. Raising
+        ``max_epochs`` with ``set_params`` first trains that many more epochs. ``fit``
+        itself always starts afresh, as in scikit-learn.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, n_timepoints)
+            The training series given to ``fit``.
+        y : array-like of shape (n_cases,)
+            The labels (or targets) given to ``fit``.
+
+        Returns
+        -------
+        self : object
+            The estimator, trained for ``max_epochs`` epochs in all unless interrupted
+            again.
+
+        Notes
+        -----
+        The resumed epochs shuffle the batches from a seed derived from
+        ``random_state`` and the epochs done, so a resumed training is reproducible but
+        not bitwise equal to one that was never interrupted. The weights kept at the
+        end are those of the lowest training loss among the resumed epochs (which start
+        from the weights kept at the interrupt).
+        """
+        check_is_fitted(self, "net_")
+        self._validate_params()
+        X, lengths = validate_series_lengths(self, X, reset=False)
+        y = self._encode_known_target(
+            validate_target(y, X.shape[0], regression=self._regression)
+        )
+        remaining = self.max_epochs - len(self.net_.history)
+        if remaining <= 0:
+            self.interrupted_ = False
+            return self
+        seed = self._seed() + len(self.net_.history)
+        # Train with the current callbacks and verbosity (set_params since fit), and a
+        # keep-best patience that covers the current max_epochs: the recipe's callbacks
+        # of a net built now.
+        fresh = self._build_net(
+            n_channels=self.net_.module__c_in, n_outputs=self.net_.module__c_out,
+            drop_last=self.net_.iterator_train__drop_last, device=self.net_.device, seed=seed,
+        )
+        self.net_.callbacks, self.net_.verbose = fresh.callbacks, fresh.verbose
+        self.net_.max_epochs = self.max_epochs
+        self.net_.initialize_callbacks()
+        inputs = X if lengths is None else {"x": X, "lengths": lengths}
+        with seeded(seed), Timer() as timer:
+            self.net_.partial_fit(inputs, y, epochs=remaining)
+        self._end_training(X, timer, seed, stacklevel=3)
+        return self
+
+    def save(self, path):
+        """Save the fitted estimator to one file, to be read by :func:`inceptionsk.load`.
+
+        Parameters
+        ----------
+        path : str, path-like or binary file object
+            Where to write; an existing file is replaced.
+
+        See Also
+        --------
+        inceptionsk.persistence : The file format.
+        """
+        # imported here because the persistence module imports the estimators
+        from .persistence import _save
+
+        _save(self, path, stacklevel=3)
+
+    def _seed(self):
+        """The torch seed of this network, drawn from ``random_state``."""
+        return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+
+    def _build_net(self, *, n_channels, n_outputs, drop_last, device, seed):
+        """The skorch net of this estimator's parameters (also used to load a saved one)."""
+        return build_net(
+            regression=self._regression,
+            n_channels=n_channels,
+            n_outputs=n_outputs,
             n_filters=self.n_filters,
             kernel_size=self.kernel_size,
             depth=self.depth,
@@ -104,21 +207,82 @@ class _InceptionNetworkBase(BaseEstimator):
             batch_size=self.batch_size,
             lr=self.lr,
             lr_schedule=self.lr_schedule,
-            n_cases=X.shape[0],
+            n_cases=self._n_train_cases,
             device=device,
             callbacks=self.callbacks,
             verbose=self.verbose,
             desc=f"{type(self).__name__}(random_state={seed})",
-            drop_last=bool(shortest == 1 and X.shape[0] % self.batch_size == 1),
+            drop_last=drop_last,
         )
-        # skorch passes a dict's entries to the module's forward as keyword arguments
-        inputs = X if lengths is None else {"x": X, "lengths": lengths}
-        with seeded(seed), Timer() as timer:
-            self.net_.fit(inputs, y)
+
+    def _end_training(self, X, timer, seed, stacklevel):
+        """Account for an interrupt, refuse diverged weights, report: after fit or resume.
+
+        skorch ends training on a ``KeyboardInterrupt`` (Ctrl-C) without raising, after
+        restoring the weights of the lowest training loss of the epochs completed; an
+        epoch cut short leaves a row in the history without a training loss.
+        """
+        history = self.net_.history
+        if history and "train_loss" not in history[-1]:
+            del history[-1]
+        if not history:
+            # interrupted before one epoch completed: nothing to keep, so let the
+            # interrupt stop the caller as it would anywhere else
+            del self.net_
+            raise KeyboardInterrupt
+        self._check_weights_are_finite(X)
+        self.interrupted_ = len(history) < self.max_epochs and not any(
+            # skorch's EarlyStopping also stops training with a KeyboardInterrupt
+            isinstance(callback, EarlyStopping) and callback.misses_ >= callback.patience
+            for _, callback in self.net_.callbacks_
+        )
+        if self.interrupted_:
+            warnings.warn(
+                f"{type(self).__name__}: training interrupted after {len(history)} of "
+                f"{self.max_epochs} epochs. Kept the weights of epoch {self._kept_epoch()}, "
+                "the lowest training loss so far; the estimator is fitted and can predict. "
+                f"Call resume(X, y) with the same data to train the remaining "
+                f"{self.max_epochs - len(history)} epochs.",
+                # the warning points at the caller of fit or resume
+                TrainingInterruptedWarning, stacklevel=stacklevel,
+            )
         if self.verbose:
             print(f"{type(self).__name__}(seed={seed}): "
-                  f"{summarize_history(self.net_.history, timer.elapsed)}")
-        return self
+                  f"{summarize_history(history, timer.elapsed)}")
+
+    def _kept_epoch(self):
+        """The epoch whose weights the keep-best callback restored (or the last one)."""
+        keep_best = dict(self.net_.callbacks_)["keep_best"]
+        if keep_best.best_model_weights_ is None:
+            return len(self.net_.history)
+        return keep_best.best_epoch_
+
+    def _check_weights_are_finite(self, X):
+        """Refuse a network whose weights or batch-norm statistics overflowed."""
+        state = self.net_.module_.state_dict().values()
+        if all(torch.isfinite(t).all() for t in state if t.is_floating_point()):
+            return
+        del self.net_
+        raise ValueError(
+            f"{type(self).__name__}'s training diverged: the network's weights or "
+            "batch-norm statistics became NaN or infinite. X holds values up to |x| = "
+            f"{np.abs(X).max():.3g}; squares of values beyond about 1e19 overflow float32 "
+            "in batch normalisation. Scale X, e.g. with inceptionsk.SeriesStandardScaler "
+            f"in a Pipeline before this estimator, or lower lr (now {self.lr})."
+        )
+
+    @staticmethod
+    def _check_outputs_are_finite(outputs):
+        """Refuse to turn non-finite network outputs into predictions."""
+        bad = ~np.isfinite(outputs).all(axis=1)
+        if bad.any():
+            raise ValueError(
+                f"The network's outputs are NaN or infinite for {np.count_nonzero(bad)} of "
+                f"{len(outputs)} cases (first: case {np.argmax(bad)}): X holds values too "
+                "large for the network's float32 arithmetic. Scale X the way the training "
+                "data were scaled, e.g. with inceptionsk.SeriesStandardScaler in a Pipeline."
+            )
+        return outputs
 
     @property
     def history_(self):
@@ -158,8 +322,11 @@ class _InceptionNetworkBase(BaseEstimator):
                     )
                 n_real = min(size, len(X) - start)
                 logits = module(chunk.to(device), lengths=chunk_lengths)
-                outputs.append(logits[:n_real].float().cpu())
-        return torch.cat(outputs).numpy()
+                # a numpy copy, so that no torch tensor outlives its chunk: small torch
+                # outputs kept between the chunks' large activation buffers pinned the
+                # heap (scoring 100,000 x 1 x 1,000 grew the peak RSS by 3.9 GB)
+                outputs.append(logits[:n_real].float().cpu().numpy().copy())
+        return np.concatenate(outputs)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -229,10 +396,35 @@ class InceptionNetworkClassifier(ClassifierMixin, _InceptionNetworkBase):
         The training history (``history_[:, "train_loss"]``).
     module_ : InceptionTime
         The trained network.
+    interrupted_ : bool
+        Whether the last ``fit`` or ``resume`` was interrupted before ``max_epochs``.
 
     See Also
     --------
     InceptionTimeClassifier : The paper's ensemble of these networks.
+
+    Notes
+    -----
+    **Input.** Series at predict must have the channels seen in fit. An estimator fitted
+    on equal-length series refuses other lengths: the network is length-agnostic after
+    its global pooling, but for 2D X the time points are scikit-learn's features, whose
+    count must not change; fitted on series of unequal lengths (a list of 2D arrays),
+    it scores series of any length. NaN, infinite values and
+    values beyond float32 are refused with their count and position; fill gaps with
+    :class:`~inceptionsk.SeriesImputer` in a Pipeline. Scoring runs in chunks of exactly
+    ``batch_size`` cases, the last one padded, so memory stays bounded and a case's output
+    does not depend on the other cases scored with it.
+
+    **Interrupts.** A ``KeyboardInterrupt`` (Ctrl-C) during ``fit`` keeps the epochs
+    completed: skorch stops the training and restores the weights of the lowest
+    training loss, an epoch cut short is dropped from ``history_``, ``interrupted_`` is
+    set and a :class:`~inceptionsk.exceptions.TrainingInterruptedWarning` says what was
+    kept. The estimator predicts as is, and ``resume(X, y)`` trains the remaining epochs.
+    An interrupt before the first epoch completes keeps nothing and propagates.
+
+    **Saving.** ``save(path)`` writes one file that :func:`inceptionsk.load` reads back
+    without unpickling code, on the CPU by default (see :mod:`inceptionsk.persistence`);
+    pickle and joblib work too.
 
     Examples
     --------
@@ -249,12 +441,17 @@ class InceptionNetworkClassifier(ClassifierMixin, _InceptionNetworkBase):
     def _encode_target(self, y):
         check_classification_targets(y)
         self.classes_, encoded = np.unique(y, return_inverse=True)
-        if len(self.classes_) < 2:
-            raise ValueError(
-                f"{type(self).__name__} needs at least 2 classes to train, but y has 1 "
-                f"class ({self.classes_[0]!r})."
-            )
+        check_classes(self, self.classes_)
         return encoded.astype(np.int64)
+
+    def _encode_known_target(self, y):
+        unknown = np.setdiff1d(y, self.classes_)
+        if unknown.size:
+            raise ValueError(
+                f"y holds labels not seen in fit ({list(unknown[:5])}); resume with the "
+                "data given to fit."
+            )
+        return np.searchsorted(self.classes_, y).astype(np.int64)
 
     def _n_outputs(self, y):
         return len(self.classes_)
@@ -272,7 +469,7 @@ class InceptionNetworkClassifier(ClassifierMixin, _InceptionNetworkBase):
             Columns follow ``classes_``.
         """
         check_is_fitted(self)
-        logits = self._forward(X).astype(np.float64)
+        logits = self._check_outputs_are_finite(self._forward(X)).astype(np.float64)
         logits -= logits.max(axis=1, keepdims=True)
         proba = np.exp(logits)
         return proba / proba.sum(axis=1, keepdims=True)
@@ -349,10 +546,35 @@ class InceptionNetworkRegressor(RegressorMixin, _InceptionNetworkBase):
         The training history.
     module_ : InceptionTime
         The trained network.
+    interrupted_ : bool
+        Whether the last ``fit`` or ``resume`` was interrupted before ``max_epochs``.
 
     See Also
     --------
     InceptionTimeRegressor : The ensemble of these networks.
+
+    Notes
+    -----
+    **Input.** Series at predict must have the channels seen in fit. An estimator fitted
+    on equal-length series refuses other lengths: the network is length-agnostic after
+    its global pooling, but for 2D X the time points are scikit-learn's features, whose
+    count must not change; fitted on series of unequal lengths (a list of 2D arrays),
+    it scores series of any length. NaN, infinite values and
+    values beyond float32 are refused with their count and position; fill gaps with
+    :class:`~inceptionsk.SeriesImputer` in a Pipeline. Scoring runs in chunks of exactly
+    ``batch_size`` cases, the last one padded, so memory stays bounded and a case's output
+    does not depend on the other cases scored with it.
+
+    **Interrupts.** A ``KeyboardInterrupt`` (Ctrl-C) during ``fit`` keeps the epochs
+    completed: skorch stops the training and restores the weights of the lowest
+    training loss, an epoch cut short is dropped from ``history_``, ``interrupted_`` is
+    set and a :class:`~inceptionsk.exceptions.TrainingInterruptedWarning` says what was
+    kept. The estimator predicts as is, and ``resume(X, y)`` trains the remaining epochs.
+    An interrupt before the first epoch completes keeps nothing and propagates.
+
+    **Saving.** ``save(path)`` writes one file that :func:`inceptionsk.load` reads back
+    without unpickling code, on the CPU by default (see :mod:`inceptionsk.persistence`);
+    pickle and joblib work too.
 
     Examples
     --------
@@ -379,6 +601,14 @@ class InceptionNetworkRegressor(RegressorMixin, _InceptionNetworkBase):
         self.target_scaler_ = StandardScaler().fit(y)
         return self.target_scaler_.transform(y).astype(np.float32)
 
+    def _encode_known_target(self, y):
+        if y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {y.shape[1]} targets, but {type(self).__name__} was fitted on "
+                f"{self.n_outputs_}; resume with the data given to fit."
+            )
+        return self.target_scaler_.transform(y).astype(np.float32)
+
     def _n_outputs(self, y):
         return y.shape[1]
 
@@ -395,6 +625,7 @@ class InceptionNetworkRegressor(RegressorMixin, _InceptionNetworkBase):
             1D when there is one target.
         """
         check_is_fitted(self)
-        outputs = self.target_scaler_.inverse_transform(self._forward(X).astype(np.float64))
+        outputs = self._check_outputs_are_finite(self._forward(X)).astype(np.float64)
+        outputs = self.target_scaler_.inverse_transform(outputs)
         # one target comes back 1D, as in sklearn's MLPRegressor
         return outputs[:, 0] if self.n_outputs_ == 1 else outputs

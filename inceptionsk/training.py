@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import InvalidParameterError
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 from torch import nn
@@ -49,9 +50,20 @@ def resolve_device(device):
     try:
         torch.device(device)
     except RuntimeError as exc:
+        # sklearn's error for a parameter value out of its range (a ValueError)
+        raise InvalidParameterError(
+            f"The 'device' parameter must be a torch device, got {device!r}; use 'auto', "
+            "'cpu', 'cuda' or 'cuda:N'."
+        ) from exc
+    try:
+        # a device torch knows by name may still be absent ('mps' on Linux, 'cuda:7')
+        # or hold no data ('meta'): find out here rather than deep inside training
+        torch.zeros(1, device=device).cpu()
+    except (RuntimeError, NotImplementedError) as exc:
         raise ValueError(
-            f"device={device!r} is not a torch device; use 'auto', 'cpu', 'cuda' or "
-            "'cuda:N'."
+            f"device={device!r} cannot be used on this machine "
+            f"({str(exc).splitlines()[0].split('. ')[0]}). Use device='cpu', "
+            "or device='auto' to take CUDA only when it is there."
         ) from exc
     return device
 

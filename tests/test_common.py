@@ -7,6 +7,7 @@ from inceptionsk import (
     InceptionNetworkRegressor,
     InceptionTimeClassifier,
     InceptionTimeRegressor,
+    SeriesImputer,
     SeriesStandardScaler,
 )
 
@@ -22,6 +23,7 @@ ESTIMATORS = [
     InceptionTimeClassifier(n_estimators=2, **CLASSIFIER),
     InceptionTimeRegressor(n_estimators=2, **REGRESSOR),
     SeriesStandardScaler(),
+    SeriesImputer(),
 ]
 
 EXPECTED_FAILED_CHECKS = {}

@@ -97,10 +97,13 @@ def test_clone_gives_an_unfitted_copy_with_the_same_params(fitted_gunpoint):
 
 
 def test_pipeline_with_series_scaler(gunpoint):
+    """Two members: one 30-epoch network scored anywhere from 0.49 to 0.93 across seeds
+    and with input changes of 1e-7 (float64 instead of float32 scaler statistics); two
+    scored 0.93 to 0.98 over four seeds."""
     X_train, y_train, X_test, y_test = gunpoint
     pipe = make_pipeline(
         SeriesStandardScaler(),
-        InceptionTimeClassifier(n_estimators=1, random_state=0, **GUNPOINT_SETTINGS),
+        InceptionTimeClassifier(n_estimators=2, random_state=0, **GUNPOINT_SETTINGS),
     )
     # GunPoint is z-normalised already; offset and scale it so that the scaler matters.
     pipe.fit(X_train * 5 + 3, y_train)

@@ -1,0 +1,306 @@
+"""save/load: one file, no pickle, loads on the CPU, refuses what it cannot read."""
+
+import io
+import os
+import pickle
+import zipfile
+
+import joblib
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from sklearn.base import clone
+from skorch.callbacks import Callback
+
+import inceptionsk
+from inceptionsk import (
+    InceptionNetworkClassifier,
+    InceptionNetworkRegressor,
+    InceptionTimeClassifier,
+    InceptionTimeRegressor,
+    TrainingInterruptedWarning,
+    load,
+)
+from inceptionsk.persistence import FORMAT_VERSION
+
+TINY = dict(n_filters=2, depth=2, kernel_size=8, batch_size=8, max_epochs=2, device="cpu")
+
+
+@pytest.fixture(scope="module")
+def data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(24, 2, 20)).astype(np.float32)
+    y = np.tile(["walk", "run", "sit"], 8)
+    return X, y
+
+
+def fitted(cls, X, y, **params):
+    if cls in (InceptionTimeClassifier, InceptionTimeRegressor):
+        params.setdefault("n_estimators", 2)
+    if cls in (InceptionNetworkRegressor, InceptionTimeRegressor):
+        y = np.column_stack([X[:, 0].mean(axis=1) * 100, X[:, 1].std(axis=1)])
+    return cls(random_state=0, **TINY, **params).fit(X, y)
+
+
+def outputs(estimator, X):
+    method = "predict_proba" if hasattr(estimator, "predict_proba") else "predict"
+    return getattr(estimator, method)(X)
+
+
+@pytest.mark.parametrize("cls", [
+    InceptionNetworkClassifier, InceptionNetworkRegressor, InceptionTimeClassifier,
+    InceptionTimeRegressor,
+])
+def test_round_trip_gives_the_same_estimator(cls, data, tmp_path):
+    X, y = data
+    estimator = fitted(cls, X, y)
+    path = tmp_path / "model.pt"
+    estimator.save(path)
+    assert os.listdir(tmp_path) == ["model.pt"], "one file, no temporary left behind"
+    loaded = load(path)
+    assert type(loaded) is cls
+    assert loaded.get_params() == estimator.get_params()
+    np.testing.assert_array_equal(outputs(loaded, X), outputs(estimator, X))
+    members = getattr(loaded, "estimators_", [loaded])
+    originals = getattr(estimator, "estimators_", [estimator])
+    for member, original in zip(members, originals, strict=True):
+        assert member.history_.to_list() == original.history_.to_list()
+        assert member.net_.device == "cpu"
+        assert all(t.device.type == "cpu" for t in member.module_.state_dict().values())
+        assert member.random_state == original.random_state
+    for name in ("n_features_in_", "n_channels_in_", "n_timepoints_in_"):
+        assert getattr(loaded, name) == getattr(estimator, name)
+    if hasattr(estimator, "classes_"):
+        np.testing.assert_array_equal(loaded.classes_, estimator.classes_)
+        assert loaded.classes_.dtype == estimator.classes_.dtype
+    # the loaded estimator is an ordinary one: it pickles, clones and refits
+    np.testing.assert_array_equal(
+        outputs(pickle.loads(pickle.dumps(loaded)), X), outputs(estimator, X)
+    )
+    buffer = io.BytesIO()
+    joblib.dump(loaded, buffer)
+    buffer.seek(0)
+    np.testing.assert_array_equal(outputs(joblib.load(buffer), X), outputs(estimator, X))
+    np.testing.assert_array_equal(outputs(clone(loaded).fit(X, _target(estimator, X, y)), X),
+                                  outputs(estimator, X))
+
+
+def _target(estimator, X, y):
+    if isinstance(estimator, (InceptionNetworkRegressor, InceptionTimeRegressor)):
+        return np.column_stack([X[:, 0].mean(axis=1) * 100, X[:, 1].std(axis=1)])
+    return y
+
+
+@pytest.mark.parametrize("labels", [
+    np.array([3, -1, 7]), np.array([1.0, 2.0, -4.0]), np.array([True, False, True]),
+    np.array(["a", "bb", "ccc"], dtype=object),
+])
+def test_labels_of_any_kind_and_feature_names_survive(labels, data):
+    X, _ = data
+    y = np.resize(labels, 24)
+    X2 = pd.DataFrame(X[:, 0], columns=[f"t{i}" for i in range(20)])
+    clf = InceptionNetworkClassifier(random_state=0, **TINY).fit(X2, y)
+    buffer = io.BytesIO()
+    inceptionsk.save(clf, buffer)  # the function, and a file object
+    buffer.seek(0)
+    loaded = load(buffer)
+    np.testing.assert_array_equal(loaded.classes_, clf.classes_)
+    assert loaded.classes_.dtype == clf.classes_.dtype
+    np.testing.assert_array_equal(loaded.feature_names_in_, clf.feature_names_in_)
+    np.testing.assert_array_equal(loaded.predict(X2), clf.predict(X2))
+
+
+def test_the_file_holds_only_tensors_and_plain_values(data, tmp_path):
+    """torch's weights-only loader, which refuses any pickled object, reads the file."""
+    X, y = data
+    path = tmp_path / "model.pt"
+    fitted(InceptionTimeClassifier, X, y).save(path)
+    assert zipfile.is_zipfile(path)
+    content = torch.load(path, weights_only=True)
+    assert content["format"] == "inceptionsk" and content["format_version"] == FORMAT_VERSION
+    assert content["inceptionsk_version"] == inceptionsk.__version__
+    record = content["estimator"]
+    assert record["class"] == "InceptionTimeClassifier"
+    member = record["attributes"]["estimators_"][0]["__estimator__"]
+    net = member["attributes"]["net_"]["__net__"]
+    assert net["optimizer"] is None, "a finished network never trains again"
+    assert all(isinstance(t, torch.Tensor) for t in net["state_dict"].values())
+
+
+def test_devices_on_load(data, tmp_path):
+    """The networks go to the device asked for at load (the CPU by default); the
+    estimators' device parameter stays as saved, for a later fit."""
+    X, y = data
+    clf = fitted(InceptionTimeClassifier, X, y)
+    # a model whose parameter says CUDA, as one trained on a GPU machine would
+    clf.set_params(device="cuda")
+    path = tmp_path / "model.pt"
+    clf.save(path)
+    loaded = load(path)
+    assert loaded.device == "cuda"
+    assert {m.net_.device for m in loaded.estimators_} == {"cpu"}
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    expected = "cuda" if torch.cuda.is_available() else "cpu"
+    assert {m.net_.device for m in load(path, device="auto").estimators_} == {expected}
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="device='cuda' was asked for, but this torch "
+                                             "build sees no CUDA device"):
+            load(path, device="cuda")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_a_model_trained_on_cuda_loads_on_the_cpu(data, tmp_path):
+    X, y = data
+    clf = InceptionTimeClassifier(n_estimators=2, random_state=0,
+                                  **dict(TINY, device="cuda")).fit(X, y)
+    clf.save(tmp_path / "model.pt")
+    loaded = load(tmp_path / "model.pt")
+    assert all(t.device.type == "cpu" for m in loaded.estimators_
+               for t in m.module_.state_dict().values())
+    np.testing.assert_allclose(loaded.predict_proba(X), clf.predict_proba(X), atol=1e-5)
+
+
+class _StopAt(Callback):
+    """Raise KeyboardInterrupt, as Ctrl-C does, at the end of the given epoch."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            raise KeyboardInterrupt
+
+
+def test_an_interrupted_model_saves_and_resumes_after_load(data, tmp_path):
+    """The optimizer state of an interrupted network is saved: resuming the loaded model
+    trains exactly as resuming the original."""
+    X, y = data
+    clf = InceptionNetworkClassifier(random_state=0, callbacks=[_StopAt(2)],
+                                     **dict(TINY, max_epochs=4))
+    with pytest.warns(TrainingInterruptedWarning):
+        clf.fit(X, y)
+    with pytest.warns(UserWarning, match="InceptionNetworkClassifier.save: callbacks not "
+                                         "saved, as the file holds no Python objects"):
+        clf.save(tmp_path / "model.pt")
+    loaded = load(tmp_path / "model.pt")
+    assert loaded.interrupted_ and loaded.callbacks is None
+    clf.set_params(callbacks=None).resume(X, y)
+    loaded.resume(X, y)
+    assert len(loaded.history_) == 4
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+
+
+def test_a_random_state_instance_is_not_saved(data, tmp_path):
+    X, y = data
+    clf = InceptionTimeClassifier(n_estimators=1, random_state=np.random.RandomState(0),
+                                  **TINY).fit(X, y)
+    with pytest.warns(UserWarning, match=r"random_state \(a RandomState instance\) not saved"):
+        clf.save(tmp_path / "model.pt")
+    loaded = load(tmp_path / "model.pt")
+    assert loaded.random_state is None
+    assert loaded.estimators_[0].random_state == clf.estimators_[0].random_state
+
+
+# --- refusals -----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def saved_bytes(data):
+    X, y = data
+    buffer = io.BytesIO()
+    fitted(InceptionNetworkClassifier, X, y).save(buffer)
+    return buffer.getvalue()
+
+
+def test_a_file_of_a_newer_format_is_refused(saved_bytes, tmp_path):
+    content = torch.load(io.BytesIO(saved_bytes), weights_only=True)
+    content["format_version"] = FORMAT_VERSION + 1
+    content["inceptionsk_version"] = "9.0"
+    torch.save(content, tmp_path / "future.pt")
+    with pytest.raises(ValueError, match=(
+        f"^{tmp_path / 'future.pt'} was written by inceptionsk 9.0 in file format version 2; "
+        f"this inceptionsk {inceptionsk.__version__} reads format version 1. Load it with a "
+        "matching version of inceptionsk.$"
+    ).replace(".", r"\.")):
+        load(tmp_path / "future.pt")
+
+
+def test_a_truncated_file_is_refused(saved_bytes, tmp_path):
+    path = tmp_path / "truncated.pt"
+    path.write_bytes(saved_bytes[: len(saved_bytes) // 2])
+    with pytest.raises(ValueError, match=f"^{path} is damaged or truncated: it starts like a file "
+                                         "written by inceptionsk.save but cannot be read"):
+        load(path)
+
+
+@pytest.mark.parametrize("kind", ["text", "empty", "tensor", "pickle", "joblib"])
+def test_a_file_that_is_not_a_model_is_refused(kind, data, tmp_path):
+    X, y = data
+    path = tmp_path / f"{kind}.bin"
+    if kind == "text":
+        path.write_text("walk,run,sit\n1,2,3\n")
+    elif kind == "empty":
+        path.write_bytes(b"")
+    elif kind == "tensor":
+        torch.save(torch.zeros(3), path)
+    elif kind == "pickle":
+        # torch.save of a whole estimator: a pickle of arbitrary objects
+        torch.save(fitted(InceptionNetworkClassifier, X, y), path)
+    else:
+        joblib.dump(fitted(InceptionNetworkClassifier, X, y), path)
+    message = {
+        "tensor": f"^{path} is not a model saved by inceptionsk.save: it holds a Tensor "
+                  "without the inceptionsk header.$",
+        "pickle": f"^{path} is not a model saved by inceptionsk.save: "
+                  r"torch.load\(weights_only=True\) cannot read it \(WeightsUnpickler error: "
+                  "Unsupported global",
+    }.get(kind, f"^{path} is not a model saved by inceptionsk.save: "
+                r"torch.load\(weights_only=True\) cannot read it")
+    with pytest.raises(ValueError, match=message):
+        load(path)
+
+
+def test_a_header_with_damaged_content_is_refused(saved_bytes, tmp_path):
+    content = torch.load(io.BytesIO(saved_bytes), weights_only=True)
+    content["estimator"]["class"] = "os.system"
+    torch.save(content, tmp_path / "odd.pt")
+    with pytest.raises(ValueError, match="has the inceptionsk header but its content is "
+                                         "damaged .*unknown estimator class 'os.system'"):
+        load(tmp_path / "odd.pt")
+    with pytest.raises(FileNotFoundError):
+        load(tmp_path / "missing.pt")
+
+
+def test_saving_what_is_not_a_fitted_estimator_of_the_package(tmp_path):
+    from sklearn.exceptions import NotFittedError
+    from sklearn.linear_model import LogisticRegression
+
+    with pytest.raises(TypeError, match="save takes an estimator of inceptionsk, got "
+                                        "LogisticRegression; use joblib.dump for other"):
+        inceptionsk.save(LogisticRegression(), tmp_path / "m.pt")
+    with pytest.raises(NotFittedError):
+        InceptionTimeClassifier().save(tmp_path / "m.pt")
+    assert not os.listdir(tmp_path)
+
+
+def test_series_of_unequal_lengths_and_the_one_cycle_schedule(tmp_path):
+    """A model fitted on a list of series of unequal lengths, with the fast recipe, saves,
+    loads and scores series of any length as before; interrupted, it resumes after load."""
+    rng = np.random.RandomState(0)
+    X = [rng.normal(size=(2, length)).astype(np.float32) for length in rng.randint(5, 30, 24)]
+    y = np.tile(["a", "b"], 12)
+    clf = InceptionTimeClassifier(n_estimators=2, random_state=0, lr_schedule="one_cycle",
+                                  **dict(TINY, max_epochs=3)).fit(X, y)
+    clf.save(tmp_path / "model.pt")
+    loaded = load(tmp_path / "model.pt")
+    np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
+    assert loaded.predict_proba([rng.normal(size=(2, 50))]).shape == (1, 2)
+    member = InceptionNetworkClassifier(random_state=0, lr_schedule="one_cycle",
+                                        callbacks=[_StopAt(1)], **dict(TINY, max_epochs=3))
+    with pytest.warns(TrainingInterruptedWarning):
+        member.fit(X, y)
+    with pytest.warns(UserWarning, match="callbacks not saved") as record:
+        member.save(tmp_path / "member.pt")
+    assert record[0].filename == __file__, "the warning points at the call of save"
+    resumed = load(tmp_path / "member.pt").resume(X, y)
+    assert len(resumed.history_) == 3 and np.isfinite(resumed.predict_proba(X)).all()
