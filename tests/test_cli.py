@@ -136,7 +136,7 @@ def test_no_command_runs_the_demo(capsys, monkeypatch):
      "'NoSuchData' is neither a bundled dataset (BasicMotions, GunPoint)"),
     (["evaluate", "absent.joblib", "GunPoint"], "no model file absent.joblib"),
     (["fit", "GunPoint", "-o", "m.joblib", "--device", "nonsense"],
-     "device='nonsense' is not a torch device"),
+     "The 'device' parameter must be a torch device, got 'nonsense'"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, tmp_path, monkeypatch, argv, message):
     monkeypatch.chdir(tmp_path)
