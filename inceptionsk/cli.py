@@ -17,7 +17,6 @@ import os
 import sys
 import time
 
-import joblib
 import numpy as np
 import torch
 from sklearn.base import clone
@@ -28,6 +27,7 @@ from sklearn.pipeline import make_pipeline
 from . import __version__
 from .datasets import load_dataset, published_accuracy, published_result
 from .ensemble import InceptionTimeClassifier
+from .persistence import load, save
 from .preprocessing import SeriesStandardScaler
 
 __all__ = ["main"]
@@ -44,28 +44,19 @@ class InputError(Exception):
 
 
 def save_model(model, path):
-    """Write a fitted model to ``path``.
-
-    The one place that writes model files (with ``joblib.dump`` for now), so that a
-    dedicated format can replace it without touching the commands.
-    """
-    joblib.dump(model, path)
+    """Write a fitted model to ``path`` with :func:`inceptionsk.save` (no pickle)."""
+    save(model, path)
 
 
 def load_model(path):
-    """Read a model written by :func:`save_model`; raise InputError when it cannot.
-
-    joblib files are pickles, which run code when loaded: load only files you trust.
-    """
+    """Read a model written by :func:`save_model`; raise InputError when it cannot."""
     try:
-        model = joblib.load(path)
+        # "auto": score on the GPU when there is one, whatever device trained the model
+        return load(path, device="auto")
     except FileNotFoundError:
         raise InputError(f"no model file {path}") from None
-    except Exception as exc:  # joblib raises many kinds on a file that is no model
-        raise InputError(f"cannot read the model file {path}: {exc}") from None
-    if not hasattr(model, "predict"):
-        raise InputError(f"{path} holds a {type(model).__name__}, not a fitted model")
-    return model
+    except IsADirectoryError:
+        raise InputError(f"{path} is a folder, not a model file") from None
 
 
 def _note(args, message):
@@ -254,7 +245,8 @@ def build_parser():
     )
     fit.add_argument("data", metavar="DATA", help=data_help)
     fit.add_argument("--output", "-o", required=True, metavar="MODEL",
-                     help="file to write the fitted model to")
+                     help="file to write the fitted model to (inceptionsk.save's format; "
+                          "inceptionsk.load reads it in Python)")
     _add_model_options(fit, paper)
     fit.set_defaults(handler=cmd_fit)
 
@@ -264,7 +256,7 @@ def build_parser():
                     "predicted label and the class probabilities of each case.",
     )
     predict.add_argument("model", metavar="MODEL",
-                         help="model file written by fit (a pickle: only files you trust)")
+                         help="model file written by fit")
     predict.add_argument("data", metavar="DATA", help=data_help)
     predict.add_argument("--output", "-o", default="-", metavar="CSV",
                          help="CSV file to write; - for stdout (default)")
@@ -276,7 +268,7 @@ def build_parser():
                     "the TEST split of DATA, beside InceptionTime's published accuracy.",
     )
     evaluate.add_argument("model", metavar="MODEL",
-                          help="model file written by fit (a pickle: only files you trust)")
+                          help="model file written by fit")
     evaluate.add_argument("data", metavar="DATA", help=data_help)
     evaluate.set_defaults(handler=cmd_evaluate)
 

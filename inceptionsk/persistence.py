@@ -1,7 +1,8 @@
 """Saving a fitted estimator to one file and loading it back, without pickle.
 
 :func:`save` writes any fitted estimator of this package (an ensemble or a single
-network) to one file; :func:`load` reads it back, on the CPU unless asked otherwise, so
+network, alone or at the end of a ``Pipeline`` of this package's transformers) to one
+file; :func:`load` reads it back, on the CPU unless asked otherwise, so
 that a model trained on a GPU loads on a machine without one. ``pickle`` and ``joblib``
 work too, but unpickling runs whatever code the file names; these files hold only
 tensors and plain values, which :func:`torch.load` reads with ``weights_only=True``, so
@@ -16,15 +17,16 @@ A :func:`torch.save` archive (a zip file) of one dict::
      "estimator": <estimator record>}
 
 An estimator record is ``{"class": name, "params": {...}, "attributes": {...}}``: the
-class name (one of this package's estimators, or scikit-learn's ``StandardScaler`` for
-the regressors' target scaling), the constructor parameters, and the fitted attributes
-(those ending in ``_`` and the private layout ones). Values are ``None``, bools, ints,
+class name (one of this package's estimators or transformers, scikit-learn's
+``Pipeline``, or its ``StandardScaler`` for the regressors' target scaling), the
+constructor parameters, and the fitted attributes (those ending in ``_`` and the private
+layout ones). Values are ``None``, bools, ints,
 floats, strings, lists, dicts with string keys, tensors, and three tagged dicts:
 
 - ``{"__ndarray__": nested list, "dtype": numpy dtype string}`` for a numpy array
   (``classes_``, ``feature_names_in_``, the target scaler's statistics);
-- ``{"__estimator__": estimator record}`` for an ensemble's members and the target
-  scaler;
+- ``{"__estimator__": estimator record}`` for an ensemble's members, the target
+  scaler and a pipeline's steps (``steps`` is a list of ``[name, step]`` pairs);
 - ``{"__net__": {"n_channels", "n_outputs", "drop_last", "state_dict", "history",
   "optimizer"}}`` for a member's trained skorch net: the shape of its network, its
   ``state_dict`` as CPU tensors, skorch's history as JSON text, and, for a network whose
@@ -48,12 +50,14 @@ import warnings
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
+from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from skorch.history import History
 
 from .ensemble import InceptionTimeClassifier, InceptionTimeRegressor
+from .preprocessing import SeriesImputer, SeriesStandardScaler
 from .single_network import InceptionNetworkClassifier, InceptionNetworkRegressor
 from .training import resolve_device
 
@@ -67,10 +71,15 @@ _CLASSES = {
     cls.__name__: cls
     for cls in (
         InceptionTimeClassifier, InceptionTimeRegressor, InceptionNetworkClassifier,
-        InceptionNetworkRegressor, StandardScaler,
+        InceptionNetworkRegressor, StandardScaler, SeriesStandardScaler, SeriesImputer,
+        Pipeline,
     )
 }
-_ESTIMATORS = tuple(cls for cls in _CLASSES.values() if cls is not StandardScaler)
+_ESTIMATORS = (
+    InceptionTimeClassifier, InceptionTimeRegressor, InceptionNetworkClassifier,
+    InceptionNetworkRegressor,
+)
+_TRANSFORMERS = (SeriesStandardScaler, SeriesImputer)
 
 # A zip archive, which torch.save writes, begins with these bytes.
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -82,8 +91,10 @@ def save(estimator, path):
     Parameters
     ----------
     estimator : InceptionTimeClassifier, InceptionTimeRegressor, \
-InceptionNetworkClassifier or InceptionNetworkRegressor
-        A fitted estimator (possibly one whose training was interrupted).
+InceptionNetworkClassifier, InceptionNetworkRegressor or Pipeline
+        A fitted estimator (possibly one whose training was interrupted), or a fitted
+        ``Pipeline`` of this package's transformers (``SeriesImputer``,
+        ``SeriesStandardScaler``) ending with one.
     path : str, path-like or binary file object
         Where to write. A path is written through a temporary file in the same folder
         and renamed, so an existing file is never left half-written.
@@ -109,23 +120,19 @@ InceptionNetworkClassifier or InceptionNetworkRegressor
 
 def _save(estimator, path, stacklevel):
     """``save``, with the warnings pointing ``stacklevel`` frames up (the user's call)."""
-    if not isinstance(estimator, _ESTIMATORS):
-        raise TypeError(
-            f"save takes an estimator of inceptionsk, got {type(estimator).__name__}; use "
-            "joblib.dump for other objects."
-        )
-    single = isinstance(estimator, (InceptionNetworkClassifier, InceptionNetworkRegressor))
-    check_is_fitted(estimator, "net_" if single else "estimators_")
+    final = _final_estimator(estimator)
+    single = isinstance(final, (InceptionNetworkClassifier, InceptionNetworkRegressor))
+    check_is_fitted(final, "net_" if single else "estimators_")
     dropped = [
         name for name, kept in [
-            ("callbacks", estimator.callbacks is None),
+            ("callbacks", final.callbacks is None),
             ("random_state (a RandomState instance)",
-             not isinstance(estimator.random_state, np.random.RandomState)),
+             not isinstance(final.random_state, np.random.RandomState)),
         ] if not kept
     ]
     if dropped:
         warnings.warn(
-            f"{type(estimator).__name__}.save: {' and '.join(dropped)} not saved, as the "
+            f"{type(final).__name__}.save: {' and '.join(dropped)} not saved, as the "
             "file holds no Python objects; set them again with set_params if needed.",
             UserWarning, stacklevel=stacklevel,
         )
@@ -148,6 +155,35 @@ def _save(estimator, path, stacklevel):
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def _final_estimator(estimator):
+    """The estimator of this package that ``estimator`` is or ends with; TypeError if none.
+
+    A ``Pipeline`` can be saved when its last step is an estimator of this package and
+    the steps before it are this package's transformers (or ``"passthrough"``).
+    """
+    if isinstance(estimator, Pipeline):
+        *transformers, (_, final) = estimator.steps
+        if isinstance(final, _ESTIMATORS) and all(
+            step in (None, "passthrough") or isinstance(step, _TRANSFORMERS)
+            for _, step in transformers
+        ):
+            return final
+    elif isinstance(estimator, _ESTIMATORS):
+        return estimator
+    raise TypeError(
+        f"save takes an estimator of inceptionsk, or a Pipeline of inceptionsk's "
+        f"transformers ending with one, got {_describe(estimator)}; use joblib.dump for "
+        "other objects."
+    )
+
+
+def _describe(estimator):
+    if isinstance(estimator, Pipeline):
+        names = ", ".join(type(step).__name__ for _, step in estimator.steps)
+        return f"a Pipeline of {names}"
+    return type(estimator).__name__
 
 
 def load(path, *, device="cpu"):
@@ -320,7 +356,10 @@ def _decode_estimator(record, device):
     cls = _CLASSES.get(record["class"])
     if cls is None:
         raise ValueError(f"unknown estimator class {record['class']!r}")
-    estimator = cls(**_decode(record["params"], device))
+    params = _decode(record["params"], device)
+    if cls is Pipeline:  # steps were saved as lists; sklearn documents them as tuples
+        params["steps"] = [tuple(step) for step in params["steps"]]
+    estimator = cls(**params)
     attributes = dict(record["attributes"])
     net = attributes.pop("net_", None)
     for key, value in attributes.items():

@@ -24,7 +24,7 @@ TINY = ["--n-estimators", "1", "--max-epochs", "2", "--n-filters", "8", "--depth
 def toy_model(tmp_path_factory):
     """A model fitted by ``inceptionsk fit`` on a toy .ts pair: (dataset folder, model)."""
     folder = write_toy_pair(tmp_path_factory.mktemp("data"))
-    model = folder.parent / "toy.joblib"
+    model = folder.parent / "toy.pt"
     assert cli.main(["fit", str(folder), "--output", str(model), "--quiet", *TINY]) == 0
     return folder, model
 
@@ -45,12 +45,12 @@ def test_fit_writes_a_model_that_loads(toy_model):
 
 def test_fit_reports_progress_unless_quiet(capsys, tmp_path):
     folder = write_toy_pair(tmp_path)
-    code, out, err = run(capsys, "fit", str(folder), "-o", str(tmp_path / "m.joblib"), *TINY)
+    code, out, err = run(capsys, "fit", str(folder), "-o", str(tmp_path / "m.pt"), *TINY)
     assert code == 0
     assert "Loaded Toy (train split): 16 series of 1 channel(s) x 24 points" in err
     assert "Trained in" in err and "Saved the model to" in err
     assert "epoch" in err  # the progress bar
-    code, out, err = run(capsys, "fit", str(folder), "-o", str(tmp_path / "m.joblib"),
+    code, out, err = run(capsys, "fit", str(folder), "-o", str(tmp_path / "m.pt"),
                          "--quiet", *TINY)
     assert code == 0 and out == "" and err == ""
 
@@ -73,7 +73,7 @@ def test_evaluate_prints_scores_and_the_confusion_matrix(capsys, toy_model):
 
 
 def test_evaluate_shows_the_published_accuracy(capsys, tmp_path):
-    model = tmp_path / "gunpoint.joblib"
+    model = tmp_path / "gunpoint.pt"
     assert cli.main(["fit", "GunPoint", "-o", str(model), "-q", *TINY]) == 0
     code, out, _ = run(capsys, "evaluate", str(model), "gunpoint", "-q")
     assert code == 0
@@ -132,10 +132,10 @@ def test_no_command_runs_the_demo(capsys, monkeypatch):
 
 
 @pytest.mark.parametrize(("argv", "message"), [
-    (["fit", "NoSuchData", "-o", "m.joblib"],
+    (["fit", "NoSuchData", "-o", "m.pt"],
      "'NoSuchData' is neither a bundled dataset (BasicMotions, GunPoint)"),
-    (["evaluate", "absent.joblib", "GunPoint"], "no model file absent.joblib"),
-    (["fit", "GunPoint", "-o", "m.joblib", "--device", "nonsense"],
+    (["evaluate", "absent.pt", "GunPoint"], "no model file absent.pt"),
+    (["fit", "GunPoint", "-o", "m.pt", "--device", "nonsense"],
      "The 'device' parameter must be a torch device, got 'nonsense'"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, tmp_path, monkeypatch, argv, message):
@@ -157,12 +157,24 @@ def test_a_malformed_file_is_reported_with_its_line(capsys, tmp_path):
 
 
 def test_a_file_that_is_no_model_exits_2(capsys, tmp_path):
-    (tmp_path / "garbage.joblib").write_bytes(b"not a pickle at all")
-    code, _, err = run(capsys, "evaluate", str(tmp_path / "garbage.joblib"), "GunPoint")
-    assert code == 2 and err.startswith("inceptionsk: error: cannot read the model file")
+    (tmp_path / "garbage.pt").write_bytes(b"not a model at all")
+    code, _, err = run(capsys, "evaluate", str(tmp_path / "garbage.pt"), "GunPoint")
+    assert code == 2 and err.startswith(
+        f"inceptionsk: error: {tmp_path / 'garbage.pt'} is not a model saved by inceptionsk.save")
+    # a pickle, which could run code when loaded, is refused too
     joblib.dump({"weights": [1, 2]}, tmp_path / "dict.joblib")
     code, _, err = run(capsys, "predict", str(tmp_path / "dict.joblib"), "GunPoint")
-    assert code == 2 and "holds a dict, not a fitted model" in err
+    assert code == 2 and "is not a model saved by inceptionsk.save" in err
+
+
+def test_the_model_file_loads_in_python(toy_model):
+    folder, model_path = toy_model
+    from inceptionsk import load
+    from inceptionsk.datasets import load_dataset
+
+    X_test = load_dataset(str(folder), split="test").data
+    np.testing.assert_array_equal(load(model_path).predict_proba(X_test),
+                                  cli.load_model(model_path).predict_proba(X_test))
 
 
 def test_data_that_does_not_fit_the_model_exits_2(capsys, toy_model):
@@ -171,20 +183,15 @@ def test_data_that_does_not_fit_the_model_exits_2(capsys, toy_model):
     assert code == 2 and "X has 6 channels, but InceptionTimeClassifier was fitted on 1" in err
 
 
-class _BrokenModel:
-    """A model whose prediction fails for a reason that is not the input's."""
+def test_other_failures_exit_1(capsys, toy_model, monkeypatch):
+    """A failure that is not the input's (here a broken device) exits 1 with one line."""
+    _, model = toy_model
 
-    classes_ = np.array(["a", "b"])
-
-    def predict(self, X):
+    def fail(self, X):
         raise RuntimeError("the accelerator caught fire")
 
-    predict_proba = predict
-
-
-def test_other_failures_exit_1(capsys, tmp_path):
-    joblib.dump(_BrokenModel(), tmp_path / "broken.joblib")
-    code, _, err = run(capsys, "evaluate", str(tmp_path / "broken.joblib"), "GunPoint", "-q")
+    monkeypatch.setattr(InceptionTimeClassifier, "predict", fail)
+    code, _, err = run(capsys, "evaluate", str(model), "GunPoint", "-q")
     assert code == 1
     assert err == "inceptionsk: error: RuntimeError: the accelerator caught fire\n"
 
@@ -221,7 +228,7 @@ def test_series_of_unequal_length(capsys, tmp_path):
     for split in ("TRAIN", "TEST"):
         X = [rng.normal(size=(2, length)).astype(np.float32) for length in (5, 7, 5, 9)]
         write_ts(folder / f"Ragged_{split}.ts", X, np.array(["a", "b", "a", "b"]))
-    model = tmp_path / "ragged.joblib"
+    model = tmp_path / "ragged.pt"
     code, _, err = run(capsys, "fit", str(folder), "-o", str(model), *TINY)
     assert code == 0
     assert "Loaded Ragged (train split): 4 series of 2 channel(s), unequal length 5-9" in err
@@ -231,7 +238,7 @@ def test_series_of_unequal_length(capsys, tmp_path):
 
 def test_the_fast_recipe_option(toy_model, tmp_path):
     folder, _ = toy_model
-    model = tmp_path / "fast.joblib"
+    model = tmp_path / "fast.pt"
     assert cli.main(["fit", str(folder), "-o", str(model), "-q", "--lr-schedule", "one_cycle",
                      *TINY]) == 0
     assert cli.load_model(model).get_params()["lr_schedule"] == "one_cycle"

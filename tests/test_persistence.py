@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.pipeline import make_pipeline
 from skorch.callbacks import Callback
 
 import inceptionsk
@@ -19,6 +20,8 @@ from inceptionsk import (
     InceptionNetworkRegressor,
     InceptionTimeClassifier,
     InceptionTimeRegressor,
+    SeriesImputer,
+    SeriesStandardScaler,
     TrainingInterruptedWarning,
     load,
 )
@@ -275,9 +278,14 @@ def test_saving_what_is_not_a_fitted_estimator_of_the_package(tmp_path):
     from sklearn.exceptions import NotFittedError
     from sklearn.linear_model import LogisticRegression
 
-    with pytest.raises(TypeError, match="save takes an estimator of inceptionsk, got "
-                                        "LogisticRegression; use joblib.dump for other"):
+    with pytest.raises(TypeError, match="save takes an estimator of inceptionsk, or a "
+                                        "Pipeline of inceptionsk's transformers ending "
+                                        "with one, got LogisticRegression; use joblib.dump"):
         inceptionsk.save(LogisticRegression(), tmp_path / "m.pt")
+    with pytest.raises(TypeError, match="got a Pipeline of SeriesStandardScaler, "
+                                        "LogisticRegression; use joblib.dump"):
+        inceptionsk.save(make_pipeline(SeriesStandardScaler(), LogisticRegression()),
+                         tmp_path / "m.pt")
     with pytest.raises(NotFittedError):
         InceptionTimeClassifier().save(tmp_path / "m.pt")
     assert not os.listdir(tmp_path)
@@ -304,3 +312,22 @@ def test_series_of_unequal_lengths_and_the_one_cycle_schedule(tmp_path):
     assert record[0].filename == __file__, "the warning points at the call of save"
     resumed = load(tmp_path / "member.pt").resume(X, y)
     assert len(resumed.history_) == 3 and np.isfinite(resumed.predict_proba(X)).all()
+
+
+def test_a_pipeline_of_the_package_saves_and_loads(tmp_path):
+    """The command line's --scale model: transformers of the package before an ensemble."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(16, 2, 24))
+    X[3, 1, 5] = np.nan
+    y = np.array(["a", "b"] * 8)
+    pipeline = make_pipeline(
+        SeriesImputer(), SeriesStandardScaler(),
+        InceptionTimeClassifier(n_estimators=2, n_filters=2, depth=1, max_epochs=2,
+                                random_state=0),
+    ).fit(X, y)
+    inceptionsk.save(pipeline, tmp_path / "pipeline.pt")
+    loaded = inceptionsk.load(tmp_path / "pipeline.pt")
+    assert [type(step).__name__ for _, step in loaded.steps] == [
+        "SeriesImputer", "SeriesStandardScaler", "InceptionTimeClassifier"]
+    assert all(isinstance(step, tuple) for step in loaded.steps)
+    np.testing.assert_array_equal(loaded.predict_proba(X), pipeline.predict_proba(X))
