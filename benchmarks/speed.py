@@ -8,8 +8,9 @@ Prints, for each data shape:
   loop, and of ``InceptionNetworkClassifier.fit`` (skorch, recipe callbacks): seconds,
   GFLOP/s (3x the forward FLOPs per case), speed-up over plain and skorch overhead;
 - one member against a 5-member ensemble (``n_jobs=1`` and ``n_jobs=2``), a few epochs;
-- inference: plain eager scoring in batches of 64 under ``torch.no_grad`` against
-  ``predict_proba``, in cases per second.
+- inference: plain eager scoring in batches of 64 (with autograd, and under
+  ``torch.no_grad``) against ``predict_proba`` (inference mode, batch norm folded into
+  the convolutions, chunks of ``batch_size``), in cases per second.
 
 Usage::
 
@@ -92,13 +93,14 @@ def estimator_epoch_times(X, y, epochs, batch_size=64, seed=0):
     return list(np.diff(clock.stamps))
 
 
-def plain_inference_rate(X, batch_size=64):
-    """Cases per second of tsai's forward in eval mode under no_grad, batches of 64."""
+def plain_inference_rate(X, batch_size=64, autograd=False):
+    """Cases per second of tsai's forward in eval mode, batches of 64, under ``no_grad``
+    unless ``autograd`` (a plain ``net.eval(); net(x)`` without it)."""
     net = InceptionTime(X.shape[1], 2).eval()
     X_t = torch.from_numpy(X)
 
     def score():
-        with torch.no_grad():
+        with torch.enable_grad() if autograd else torch.no_grad():
             for batch in X_t.split(batch_size):
                 torch.softmax(reference_forward(net, batch), dim=1)
 
@@ -165,8 +167,14 @@ def main():
                   f"({flops / seconds / 1e9 / peak:4.0%} of peak) {plain / seconds:5.2f}x plain")
         print(f"  skorch overhead over the bare loop: {skorch / ours - 1:+.1%}")
         plain_rate, our_rate = plain_inference_rate(X), predict_proba_rate(X, y)
-        print(f"  inference: plain {plain_rate:,.0f} cases/s, predict_proba {our_rate:,.0f} "
-              f"cases/s ({our_rate / plain_rate:.2f}x)")
+        autograd_rate = plain_inference_rate(X, autograd=True)
+        inference_flops = flops / 3
+        print("  inference, batches of 64:")
+        for name, rate in [("plain eager, autograd on", autograd_rate),
+                           ("plain eager, no_grad", plain_rate),
+                           ("predict_proba (folded)", our_rate)]:
+            print(f"  {name:<26}{rate:8,.0f} cases/s {inference_flops / len(X) * rate / 1e9:7.1f} "
+                  f"GFLOP/s {rate / plain_rate:5.2f}x plain no_grad")
         if not args.skip_ensemble:
             for name, seconds in ensemble_times(X, y, 2).items():
                 print(f"  fit, 2 epochs, {name:<22}{seconds:8.1f} s")

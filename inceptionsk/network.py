@@ -16,6 +16,9 @@ What differs is how the forward pass computes, for speed and for unequal lengths
   padded steps are zeroed after every module, left out of batch-norm statistics and of
   the global average pooling, so a padded series gets (nearly) the features it would get
   alone. Without ``lengths`` nothing of this runs.
+- For scoring, :class:`FoldedInceptionTime` is an inference-only copy of a trained
+  network with every batch norm folded into the convolution before it: the same outputs
+  up to float32 rounding, with fewer passes over the activations.
 
 References
 ----------
@@ -31,7 +34,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-__all__ = ["InceptionModule", "InceptionBlock", "InceptionTime", "reference_forward"]
+__all__ = [
+    "FoldedInceptionTime", "InceptionModule", "InceptionBlock", "InceptionTime",
+    "reference_forward",
+]
 
 
 def _odd_kernel_sizes(ks):
@@ -93,6 +99,17 @@ def _max_pool(pool, x, mask=None):
     # max_pool1d on the (N, C, L) view: 2-6x faster than max_pool2d on channels_last
     pooled = F.max_pool1d(x.squeeze(2), pool.kernel_size, 1, pool.padding).unsqueeze(2)
     return pooled if mask is None else pooled.masked_fill(mask == 0, 0.0)
+
+
+def _image_kernel(weight):
+    """A copy of a Conv1d weight ``(out, in, k)`` as a channels_last kernel ``(out, in, 1, k)``."""
+    return weight.detach().unsqueeze(2).clone(memory_format=torch.channels_last)
+
+
+def _batch_norm_affine(bn):
+    """``(scale, shift)`` of an eval-mode batch norm: it computes ``x * scale + shift``."""
+    scale = bn.weight * torch.rsqrt(bn.running_var + bn.eps)
+    return scale, bn.bias - bn.running_mean * scale
 
 
 def _padding_mask(lengths, n_timepoints, dtype):
@@ -341,17 +358,133 @@ class InceptionTime(nn.Module):
         -------
         logits : Tensor of shape (n_cases, c_out)
         """
-        mask = None
-        if lengths is not None:
-            lengths = lengths.to(device=x.device)
-            x = x[..., : int(lengths.max())]  # the batch needs no more than its longest series
-            mask = _padding_mask(lengths, x.shape[-1], x.dtype)
+        x, mask, lengths = _trim_and_mask(x, lengths)
         features = self.inceptionblock.forward_image(_as_image(x), mask).squeeze(2)
         if mask is None:
             pooled = self.gap(features)
         else:
             pooled = features.sum(dim=-1) / lengths[:, None].to(features.dtype)
         return self.fc(pooled)
+
+
+def _trim_and_mask(x, lengths):
+    """``(x, mask, lengths)``: x cut to its longest series and the mask of real steps."""
+    if lengths is None:
+        return x, None, None
+    lengths = lengths.to(device=x.device)
+    x = x[..., : int(lengths.max())]  # the batch needs no more than its longest series
+    return x, _padding_mask(lengths, x.shape[-1], x.dtype), lengths
+
+
+class _FoldedInceptionModule(nn.Module):
+    """An eval-mode :class:`InceptionModule` with its batch norm folded into its branches."""
+
+    def __init__(self, module):
+        super().__init__()
+        scale, shift = _batch_norm_affine(module.bn)
+        n_filters = module.bn.num_features // 4
+        bottleneck = module.bottleneck
+        self.register_buffer(
+            "bottleneck",
+            _image_kernel(bottleneck.weight) if isinstance(bottleneck, nn.Conv1d) else None,
+        )
+        self.pool = module.maxconvpool[0]
+        # the concatenated branches are normalised channel by channel, so each branch's
+        # slice of the batch norm scales its kernels and becomes its bias
+        self.paddings = [conv.padding[0] for conv in module.convs] + [0]
+        for i, conv in enumerate([*module.convs, module.maxconvpool[1]]):
+            part = slice(i * n_filters, (i + 1) * n_filters)
+            self.register_buffer(f"weight{i}", _image_kernel(conv.weight * scale[part, None, None]))
+            self.register_buffer(f"bias{i}", shift[part].clone())
+
+    def forward(self, x, mask=None):
+        bottled = x if self.bottleneck is None else F.conv2d(x, self.bottleneck)
+        inputs = [bottled, bottled, bottled, _max_pool(self.pool, x, mask)]
+        branches = [
+            F.conv2d(branch_input, getattr(self, f"weight{i}"), getattr(self, f"bias{i}"),
+                     padding=(0, padding))
+            for i, (branch_input, padding) in enumerate(zip(inputs, self.paddings, strict=True))
+        ]
+        out = torch.cat(branches, dim=1).relu_()
+        return out if mask is None else out * mask
+
+
+class _FoldedShortcut(nn.Module):
+    """An eval-mode residual shortcut: a 1x1 convolution with batch norm folded in, or
+    the batch norm alone as a per-channel scale and shift."""
+
+    def __init__(self, shortcut):
+        super().__init__()
+        if isinstance(shortcut, ConvBlock):
+            scale, shift = _batch_norm_affine(shortcut[1])
+            self.register_buffer("weight", _image_kernel(shortcut[0].weight * scale[:, None, None]))
+        else:
+            scale, shift = _batch_norm_affine(shortcut)
+            self.register_buffer("weight", None)
+            self.register_buffer("scale", scale.view(1, -1, 1, 1).clone())
+        self.register_buffer("shift", shift.clone())
+
+    def forward(self, x):
+        if self.weight is not None:
+            return F.conv2d(x, self.weight, self.shift)
+        return torch.addcmul(self.shift.view(1, -1, 1, 1), x, self.scale)
+
+
+class FoldedInceptionTime(nn.Module):
+    """An inference-only copy of a trained :class:`InceptionTime`, batch norm folded in.
+
+    In eval mode a batch norm is a fixed per-channel affine map, so it is folded into
+    the convolution before it (kernels scaled, a bias added); the ReLU runs in place.
+    This saves two passes over the activations of every module: scoring is about 1.8x
+    faster on CPU than the plain 1D forward (``benchmarks/speed.py``), with the same
+    outputs up to float32 rounding. The copy holds tensors computed from the network's
+    weights at construction: build a new one after the network trains again.
+
+    Parameters
+    ----------
+    net : InceptionTime
+        The trained network; its batch norms' running statistics are used, whatever
+        its train/eval mode.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from inceptionsk.network import FoldedInceptionTime, InceptionTime
+    >>> net = InceptionTime(3, 2).eval()
+    >>> x = torch.randn(4, 3, 50)
+    >>> with torch.no_grad():
+    ...     torch.allclose(FoldedInceptionTime(net)(x), net(x), atol=1e-5)
+    True
+    """
+
+    def __init__(self, net):
+        super().__init__()
+        block = net.inceptionblock
+        self.residual = block.residual
+        with torch.no_grad():
+            self.inception = nn.ModuleList(_FoldedInceptionModule(m) for m in block.inception)
+            self.shortcut = nn.ModuleList(_FoldedShortcut(s) for s in block.shortcut)
+            self.register_buffer("fc_weight", net.fc.weight.detach().clone())
+            self.register_buffer("fc_bias", net.fc.bias.detach().clone())
+        self.requires_grad_(False)
+        self.eval()
+
+    def forward(self, x, lengths=None):
+        """Logits of a batch of series, as :meth:`InceptionTime.forward` in eval mode."""
+        x, mask, lengths = _trim_and_mask(x, lengths)
+        x = res = _as_image(x)
+        for d, module in enumerate(self.inception):
+            x = module(x, mask)
+            if self.residual and d % 3 == 2:
+                x = x.add_(self.shortcut[d // 3](res)).relu_()
+                if mask is not None:
+                    x = x * mask
+                res = x
+        if mask is None:
+            pooled = x.mean(dim=(2, 3))
+        else:
+            pooled = x.sum(dim=(2, 3)) / lengths[:, None].to(x.dtype)
+        return F.linear(pooled, self.fc_weight, self.fc_bias)
 
 
 def reference_forward(net, x):

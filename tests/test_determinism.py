@@ -82,3 +82,14 @@ def test_n_jobs_1_and_2_agree_closely(data):
     assert difference <= 1e-6, difference
     np.testing.assert_array_equal(one.predict(X), two.predict(X))
 
+
+
+def test_workers_train_on_a_memory_mapped_X_without_warnings(capfd):
+    """joblib hands a large X to its workers as a read-only memory map; training copies
+    it once instead of letting torch warn, for every batch, that it is not writable."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(1200, 1, 300)).astype(np.float32)  # 1.4 MB: above joblib's 1 MB
+    y = np.tile([0, 1], 600)
+    tiny = dict(n_filters=2, depth=1, kernel_size=8, max_epochs=1, device="cpu")
+    InceptionTimeClassifier(n_estimators=2, n_jobs=2, random_state=0, **tiny).fit(X, y)
+    assert "not writable" not in capfd.readouterr().err

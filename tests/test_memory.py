@@ -5,20 +5,33 @@ import os
 import subprocess
 import sys
 import textwrap
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+from torch.nn.modules.module import register_module_forward_hook
 
 from inceptionsk import InceptionNetworkRegressor, InceptionTimeClassifier
+from inceptionsk.network import FoldedInceptionTime
 
 TINY = dict(n_filters=2, depth=1, kernel_size=8, max_epochs=1, device="cpu", random_state=0)
 
 
-def _record_forward_batches(module):
-    """Sizes of the batches the real module's forward sees (a torch forward hook)."""
+@contextmanager
+def _record_scoring_batches():
+    """Sizes of the batches the scoring networks see (a global torch forward hook on
+    :class:`FoldedInceptionTime`, the network that scoring runs)."""
     sizes = []
-    module.register_forward_hook(lambda mod, args, out: sizes.append(args[0].shape[0]))
-    return sizes
+
+    def record(module, args, output):
+        if isinstance(module, FoldedInceptionTime):
+            sizes.append(args[0].shape[0])
+
+    handle = register_module_forward_hook(record)
+    try:
+        yield sizes
+    finally:
+        handle.remove()
 
 
 def test_scoring_20000_series_holds_one_chunk_of_activations_at_a_time():
@@ -26,13 +39,12 @@ def test_scoring_20000_series_holds_one_chunk_of_activations_at_a_time():
     X_train = rng.normal(size=(32, 1, 200)).astype(np.float32)
     clf = InceptionTimeClassifier(n_estimators=2, batch_size=64, **TINY)
     clf.fit(X_train, np.tile([0, 1], 16))
-    sizes = [_record_forward_batches(member.module_) for member in clf.estimators_]
     X = np.random.default_rng(0).standard_normal((20_000, 1, 200), dtype=np.float32)
-    proba = clf.predict_proba(X)
+    with _record_scoring_batches() as sizes:
+        proba = clf.predict_proba(X)
     assert proba.shape == (20_000, 2) and np.isfinite(proba).all()
-    for member_sizes in sizes:
-        # ceil(20000 / 64) forward calls of exactly 64 cases: the last chunk is padded
-        assert member_sizes == [64] * 313
+    # per member, ceil(20000 / 64) forward calls of exactly 64 cases (the last padded)
+    assert sizes == [64] * 313 * 2
     # chunking changes nothing: a slice scored on its own gets the same probabilities
     np.testing.assert_array_equal(clf.predict_proba(X[12_345:12_350]), proba[12_345:12_350])
 
@@ -41,8 +53,8 @@ def test_the_regressor_scores_in_chunks_too():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(300, 2, 50)).astype(np.float32)
     reg = InceptionNetworkRegressor(batch_size=32, **TINY).fit(X[:40], X[:40, 0].mean(axis=1))
-    sizes = _record_forward_batches(reg.module_)
-    assert reg.predict(X).shape == (300,)
+    with _record_scoring_batches() as sizes:
+        assert reg.predict(X).shape == (300,)
     assert sizes == [32] * 10
 
 

@@ -6,7 +6,13 @@ from pathlib import Path
 import pytest
 import torch
 
-from inceptionsk.network import InceptionBlock, InceptionModule, InceptionTime, reference_forward
+from inceptionsk.network import (
+    FoldedInceptionTime,
+    InceptionBlock,
+    InceptionModule,
+    InceptionTime,
+    reference_forward,
+)
 
 SEED_TREE = Path(__file__).parent / "data" / "tsai_InceptionTime_3_2.txt"
 
@@ -170,3 +176,43 @@ def test_padding_leaves_batch_norm_statistics_alone():
     net(torch.cat([padded, padded[:1]]), lengths=torch.tensor([20, 20, 20, 20, 11]))
     first_bn = net.inceptionblock.inception[0].bn
     assert torch.isfinite(first_bn.running_var).all()
+
+
+def _trained_statistics(net, c_in, n_timepoints):
+    """Run a few training batches so that every batch norm has non-trivial statistics."""
+    net.train()
+    with torch.no_grad():
+        for _ in range(3):
+            net(torch.randn(16, c_in, n_timepoints) * 3 + 1)
+    return net.eval()
+
+
+@pytest.mark.parametrize("c_in, options", [
+    (1, {}), (3, {}), (3, {"residual": False}), (2, {"bottleneck": False, "depth": 4}),
+    (5, {"nf": 8, "depth": 7, "ks": 10}),
+])
+def test_folded_network_gives_the_eval_outputs(c_in, options):
+    """Batch norm folded into the convolutions: tsai's eval outputs, equal and unequal lengths."""
+    torch.manual_seed(0)
+    net = _trained_statistics(InceptionTime(c_in, 3, **options), c_in, 40)
+    folded = FoldedInceptionTime(net)
+    x = torch.randn(8, c_in, 40)
+    lengths = torch.tensor([40, 10, 25, 40, 7, 33, 40, 1])
+    with torch.no_grad():
+        torch.testing.assert_close(folded(x), reference_forward(net, x), rtol=1e-4, atol=1e-5)
+        torch.testing.assert_close(folded(x, lengths), net(x, lengths), rtol=1e-4, atol=1e-5)
+    assert not any(t.requires_grad for t in folded.buffers())
+
+
+def test_folded_network_is_a_copy():
+    """Folding copies the weights: training the network afterwards leaves the copy as it was."""
+    torch.manual_seed(0)
+    net = _trained_statistics(InceptionTime(2, 2, nf=4, depth=3), 2, 30)
+    x = torch.randn(4, 2, 30)
+    folded = FoldedInceptionTime(net)
+    with torch.no_grad():
+        before = folded(x).clone()
+        for parameter in net.parameters():
+            parameter.add_(1.0)
+        torch.testing.assert_close(folded(x), before)
+        assert not torch.allclose(FoldedInceptionTime(net)(x), before)
