@@ -1,5 +1,6 @@
 """Estimators that train one InceptionTime network: the members of the ensembles."""
 
+import sys
 import warnings
 from numbers import Integral, Real
 
@@ -110,7 +111,7 @@ class _InceptionNetworkBase(BaseEstimator):
         )
         with seeded(seed), Timer() as timer:
             self.net_.fit(_training_inputs(X, lengths), y)
-        self._end_training(X, timer, seed, stacklevel=4)
+        self._end_training(X, timer, stacklevel=4)
         return self
 
     def resume(self, X, y):
@@ -166,7 +167,7 @@ class _InceptionNetworkBase(BaseEstimator):
         self.net_.initialize_callbacks()
         with seeded(seed), Timer() as timer:
             self.net_.partial_fit(_training_inputs(X, lengths), y, epochs=remaining)
-        self._end_training(X, timer, seed, stacklevel=3)
+        self._end_training(X, timer, stacklevel=3)
         return self
 
     def save(self, path):
@@ -185,6 +186,13 @@ class _InceptionNetworkBase(BaseEstimator):
         from .persistence import _save
 
         _save(self, path, stacklevel=3)
+
+    def _label(self):
+        """How the progress bar and the summary name this network: by its random_state
+        when that is an int (as for an ensemble's members)."""
+        if isinstance(self.random_state, Integral):
+            return f"{type(self).__name__}(random_state={self.random_state})"
+        return type(self).__name__
 
     def _seed(self):
         """The torch seed of this network, drawn from ``random_state``."""
@@ -209,11 +217,11 @@ class _InceptionNetworkBase(BaseEstimator):
             device=device,
             callbacks=self.callbacks,
             verbose=self.verbose,
-            desc=f"{type(self).__name__}(random_state={seed})",
+            desc=self._label(),
             drop_last=drop_last,
         )
 
-    def _end_training(self, X, timer, seed, stacklevel):
+    def _end_training(self, X, timer, stacklevel):
         """Account for an interrupt, refuse diverged weights, report: after fit or resume.
 
         skorch ends training on a ``KeyboardInterrupt`` (Ctrl-C) without raising, after
@@ -245,8 +253,9 @@ class _InceptionNetworkBase(BaseEstimator):
                 TrainingInterruptedWarning, stacklevel=stacklevel,
             )
         if self.verbose:
-            print(f"{type(self).__name__}(seed={seed}): "
-                  f"{summarize_history(history, timer.elapsed)}")
+            # beside the progress bar on stderr, so that stdout holds only results
+            print(f"{self._label()}: {summarize_history(history, timer.elapsed)}",
+                  file=sys.stderr, flush=True)
 
     def _kept_epoch(self):
         """The epoch whose weights the keep-best callback restored (or the last one)."""
