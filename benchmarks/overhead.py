@@ -84,7 +84,8 @@ def estimator_epoch_times(X, y, epochs, batch_size=64, seed=0):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=4, help="epochs per run (first is warm-up)")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads (default: torch's)")
     parser.add_argument("--data", nargs="+", default=["gunpoint", "synthetic"],
                         choices=["gunpoint", "synthetic"])
     args = parser.parse_args()

@@ -145,7 +145,8 @@ def main():
     parser.add_argument("--shapes", nargs="+", default=["gunpoint", "1000x1x500", "500x6x100"],
                         help="'gunpoint' or NxCxT synthetic shapes")
     parser.add_argument("--epochs", type=int, default=3, help="epochs per run (first is warm-up)")
-    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="torch threads (default: torch's)")
     parser.add_argument("--skip-ensemble", action="store_true", help="skip the ensemble timing")
     args = parser.parse_args()
     if args.threads:
@@ -160,7 +161,8 @@ def main():
         plain = np.median(bare_loop_epoch_times(X, y, reference_forward, args.epochs)[1:])
         ours = np.median(bare_loop_epoch_times(X, y, InceptionTime.__call__, args.epochs)[1:])
         skorch = np.median(estimator_epoch_times(X, y, args.epochs)[1:])
-        print(f"\n{shape} ({X.shape[0]}x{X.shape[1]}x{X.shape[2]}), training epoch of batches of 64:")
+        size = "x".join(map(str, X.shape))
+        print(f"\n{shape} ({size}), training epoch of batches of 64:")
         for name, seconds in [("plain eager (tsai 1D)", plain), ("our forward, bare loop", ours),
                               ("estimator (skorch)", skorch)]:
             print(f"  {name:<26}{seconds:8.3f} s {flops / seconds / 1e9:7.1f} GFLOP/s "

@@ -296,7 +296,7 @@ def as_cases(X, lengths):
     """X as the estimators accept it: the array, or a list of unpadded cases (views)."""
     if lengths is None:
         return X
-    return [case[:, :length] for case, length in zip(X, lengths)]
+    return [case[:, :length] for case, length in zip(X, lengths, strict=True)]
 
 
 def validate_target(y, n_cases, *, regression):

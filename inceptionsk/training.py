@@ -105,7 +105,8 @@ class EpochProgressBar(Callback):
     def on_epoch_end(self, net, **kwargs):
         last = net.history[-1]
         self.bar_.set_postfix(
-            train_loss=f"{last['train_loss']:.4g}", lr=f"{net.optimizer_.param_groups[0]['lr']:.2g}",
+            train_loss=f"{last['train_loss']:.4g}",
+            lr=f"{net.optimizer_.param_groups[0]['lr']:.2g}",
             refresh=False,
         )
         self.bar_.update()

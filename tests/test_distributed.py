@@ -32,7 +32,8 @@ def test_ensemble_and_grid_search_on_dask_match_local(dask_client, basic_motions
     search_local = search.fit(X_train, y_train).cv_results_["mean_test_score"]
 
     with parallel_config(backend="dask"):
-        on_dask = clf.set_params(n_estimators=2, n_jobs=2).fit(X_train, y_train).predict_proba(X_test)
+        on_dask = clf.set_params(n_estimators=2, n_jobs=2).fit(X_train, y_train)
+        on_dask = on_dask.predict_proba(X_test)
         search_dask = search.set_params(n_jobs=2).fit(X_train, y_train)
 
     assert len(dask_client.scheduler_info()["workers"]) == 2

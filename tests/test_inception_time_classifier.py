@@ -76,7 +76,8 @@ def test_keeps_the_weights_of_the_lowest_training_loss(gunpoint):
 def test_same_random_state_same_predictions(fitted_gunpoint, gunpoint):
     X_train, y_train, X_test, _ = gunpoint
     again = clone(fitted_gunpoint).fit(X_train, y_train)
-    np.testing.assert_array_equal(again.predict_proba(X_test), fitted_gunpoint.predict_proba(X_test))
+    np.testing.assert_array_equal(again.predict_proba(X_test),
+                                  fitted_gunpoint.predict_proba(X_test))
 
 
 def test_pickle_and_joblib_round_trip(fitted_gunpoint, gunpoint):
@@ -128,7 +129,8 @@ def test_grid_search_over_depth(basic_motions):
 def test_cross_val_score_on_multivariate_data(basic_motions):
     X_train, y_train, _, _ = basic_motions
     clf = InceptionTimeClassifier(n_estimators=1, random_state=0, **dict(SMALL, max_epochs=10))
-    scores = cross_val_score(clf, X_train, y_train, cv=StratifiedKFold(2, shuffle=True, random_state=0))
+    folds = StratifiedKFold(2, shuffle=True, random_state=0)
+    scores = cross_val_score(clf, X_train, y_train, cv=folds)
     assert scores.shape == (2,)
     assert scores.mean() > 0.5  # 4 classes: chance is 0.25
 
@@ -172,7 +174,8 @@ def test_wrong_channel_count_at_predict_names_both_counts(basic_motions):
     X_train, y_train, X_test, _ = basic_motions
     clf = InceptionTimeClassifier(n_estimators=1, random_state=0, **dict(SMALL, max_epochs=1))
     clf.fit(X_train, y_train)
-    with pytest.raises(ValueError, match="X has 3 channels, but InceptionTimeClassifier was fitted on 6"):
+    message = "X has 3 channels, but InceptionTimeClassifier was fitted on 6"
+    with pytest.raises(ValueError, match=message):
         clf.predict(X_test[:, :3])
     with pytest.raises(ValueError, match="X has 1 channels, .* fitted on 6"):
         clf.predict_proba(X_test[:, 0])

@@ -22,7 +22,8 @@ def regression_problem():
 
 def test_learns_a_target_far_from_unit_scale(regression_problem):
     X, y = regression_problem
-    reg = InceptionTimeRegressor(n_estimators=2, random_state=0, **dict(SMALL, max_epochs=40, lr=0.01))
+    settings = dict(SMALL, max_epochs=40, lr=0.01)
+    reg = InceptionTimeRegressor(n_estimators=2, random_state=0, **settings)
     reg.fit(X[:60], y[:60])
     assert reg.score(X[60:], y[60:]) > 0.7
     members = np.mean([m.predict(X[60:]) for m in reg.estimators_], axis=0)
@@ -33,7 +34,8 @@ def test_learns_a_target_far_from_unit_scale(regression_problem):
 def test_multi_output_and_shapes(regression_problem):
     X, y = regression_problem
     Y = np.column_stack([y, -y / 1e4])
-    reg = InceptionTimeRegressor(n_estimators=1, random_state=0, **dict(SMALL, max_epochs=2)).fit(X, Y)
+    settings = dict(SMALL, max_epochs=2)
+    reg = InceptionTimeRegressor(n_estimators=1, random_state=0, **settings).fit(X, Y)
     assert reg.predict(X).shape == (80, 2)
     assert reg.estimators_[0].n_outputs_ == 2
     reg.fit(X, y)

@@ -35,7 +35,8 @@ def _parse_module_tree(text):
         types[path] = type_name
         args = args or ""
         if type_name == "Conv1d":
-            n_in, n_out, k = map(int, re.match(r"\((\d+), (\d+), kernel_size=\((\d+),\)", args).groups())
+            pattern = r"\((\d+), (\d+), kernel_size=\((\d+),\)"
+            n_in, n_out, k = map(int, re.match(pattern, args).groups())
             shapes[f"{path}.weight"] = (n_out, n_in, k)
             if "bias=False" not in args:
                 shapes[f"{path}.bias"] = (n_out,)
@@ -45,7 +46,8 @@ def _parse_module_tree(text):
                 shapes[f"{path}.{key}"] = (n,)
             shapes[f"{path}.num_batches_tracked"] = ()
         elif type_name == "Linear":
-            n_in, n_out = map(int, re.match(r"\(in_features=(\d+), out_features=(\d+)", args).groups())
+            pattern = r"\(in_features=(\d+), out_features=(\d+)"
+            n_in, n_out = map(int, re.match(pattern, args).groups())
             shapes[f"{path}.weight"] = (n_out, n_in)
             shapes[f"{path}.bias"] = (n_out,)
     return types, shapes
@@ -142,7 +144,7 @@ def test_fast_forward_equals_tsai_forward(c_in, train):
     torch.testing.assert_close(out_ours, out_ref, rtol=1e-4, atol=1e-5)
     out_ours.square().sum().backward()
     out_ref.square().sum().backward()
-    for (name, p_ours), p_ref in zip(ours.named_parameters(), reference.parameters()):
+    for (name, p_ours), p_ref in zip(ours.named_parameters(), reference.parameters(), strict=True):
         torch.testing.assert_close(p_ours.grad, p_ref.grad, rtol=1e-3, atol=1e-4, msg=name)
     for name, buffer in ours.state_dict().items():  # batch-norm running statistics
         torch.testing.assert_close(buffer, reference.state_dict()[name], msg=name)

@@ -21,9 +21,8 @@ def japanese_vowels():
 @pytest.fixture(scope="module")
 def fitted(japanese_vowels):
     X_train, y_train, _, _ = japanese_vowels
-    return InceptionTimeClassifier(n_estimators=1, random_state=0, **dict(SMALL, max_epochs=10)).fit(
-        X_train, y_train
-    )
+    settings = dict(SMALL, max_epochs=10)
+    return InceptionTimeClassifier(n_estimators=1, random_state=0, **settings).fit(X_train, y_train)
 
 
 def test_learns_japanese_vowels(fitted, japanese_vowels):
