@@ -17,6 +17,7 @@ Usage::
     python benchmarks/speed.py                         # GunPoint shape, 1000x1x500, 500x6x100
     python benchmarks/speed.py --threads 1 --epochs 2 --shapes 1000x1x500
     python benchmarks/speed.py --skip-ensemble         # without the ensemble timing
+    python benchmarks/speed.py --device cuda           # on a GPU (data held on the GPU)
 """
 
 import argparse
@@ -32,19 +33,31 @@ from torch.utils.flop_counter import FlopCounterMode
 from inceptionsk import InceptionNetworkClassifier, InceptionTimeClassifier
 from inceptionsk.network import InceptionTime, reference_forward
 
+DEVICE = "cpu"  # set by --device
+
 
 def matmul_peak_gflops(size=2048, repeats=5):
     """Best fp32 matmul throughput of a size x size product, in GFLOP/s."""
-    a, b = torch.randn(size, size), torch.randn(size, size)
+    if DEVICE.startswith("cuda"):
+        size = 8192
+    a = torch.randn(size, size, device=DEVICE)
+    b = torch.randn(size, size, device=DEVICE)
     a @ b
     best = min(_timed(lambda: a @ b) for _ in range(repeats))
     return 2 * size**3 / best / 1e9
 
 
 def _timed(function):
+    _synchronize()
     start = time.perf_counter()
     function()
+    _synchronize()
     return time.perf_counter() - start
+
+
+def _synchronize():
+    if DEVICE.startswith("cuda"):
+        torch.cuda.synchronize()
 
 
 def forward_flops_per_case(n_channels, n_timepoints):
@@ -58,18 +71,20 @@ def forward_flops_per_case(n_channels, n_timepoints):
 def bare_loop_epoch_times(X, y, forward, epochs, batch_size=64, seed=0):
     """Seconds of each epoch of a hand-written loop with the given forward function."""
     torch.manual_seed(seed)
-    net = InceptionTime(X.shape[1], int(y.max()) + 1)
+    net = InceptionTime(X.shape[1], int(y.max()) + 1).to(DEVICE)
     optimizer = torch.optim.Adam(net.parameters(), lr=0.001)
     loss_fn = torch.nn.CrossEntropyLoss()
-    X_t, y_t = torch.from_numpy(X), torch.from_numpy(y)
+    X_t, y_t = torch.from_numpy(X).to(DEVICE), torch.from_numpy(y).to(DEVICE)
     net.train()
     times = []
     for _ in range(epochs):
+        _synchronize()
         start = time.perf_counter()
-        for batch in torch.randperm(len(X_t)).split(batch_size):
+        for batch in torch.randperm(len(X_t), device=DEVICE).split(batch_size):
             optimizer.zero_grad()
             loss_fn(forward(net, X_t[batch]), y_t[batch]).backward()
             optimizer.step()
+        _synchronize()
         times.append(time.perf_counter() - start)
     return times
 
@@ -87,7 +102,7 @@ class EpochWallClock(Callback):
 def estimator_epoch_times(X, y, epochs, batch_size=64, seed=0):
     clock = EpochWallClock()
     InceptionNetworkClassifier(
-        max_epochs=epochs, batch_size=batch_size, device="cpu", random_state=seed,
+        max_epochs=epochs, batch_size=batch_size, device=DEVICE, random_state=seed,
         callbacks=[clock],
     ).fit(X, y)
     return list(np.diff(clock.stamps))
@@ -96,8 +111,8 @@ def estimator_epoch_times(X, y, epochs, batch_size=64, seed=0):
 def plain_inference_rate(X, batch_size=64, autograd=False):
     """Cases per second of tsai's forward in eval mode, batches of 64, under ``no_grad``
     unless ``autograd`` (a plain ``net.eval(); net(x)`` without it)."""
-    net = InceptionTime(X.shape[1], 2).eval()
-    X_t = torch.from_numpy(X)
+    net = InceptionTime(X.shape[1], 2).to(DEVICE).eval()
+    X_t = torch.from_numpy(X).to(DEVICE)
 
     def score():
         with torch.enable_grad() if autograd else torch.no_grad():
@@ -110,23 +125,26 @@ def plain_inference_rate(X, batch_size=64, autograd=False):
 
 def predict_proba_rate(X, y):
     """Cases per second of InceptionNetworkClassifier.predict_proba (one epoch trained)."""
-    clf = InceptionNetworkClassifier(max_epochs=1, device="cpu", random_state=0).fit(X[:64], y[:64])
+    clf = InceptionNetworkClassifier(max_epochs=1, device=DEVICE, random_state=0)
+    clf.fit(X[:64], y[:64])
     clf.predict_proba(X[:64])
     return len(X) / min(_timed(lambda: clf.predict_proba(X)) for _ in range(2))
 
 
 def ensemble_times(X, y, epochs):
     """Seconds to fit one member, and 5 members with n_jobs=1 and n_jobs=2."""
-    settings = dict(max_epochs=epochs, device="cpu", random_state=0)
-    return {
+    settings = dict(max_epochs=epochs, device=DEVICE, random_state=0)
+    times = {
         "1 member": _timed(lambda: InceptionTimeClassifier(n_estimators=1, **settings).fit(X, y)),
         "5 members, n_jobs=1": _timed(
             lambda: InceptionTimeClassifier(n_estimators=5, n_jobs=1, **settings).fit(X, y)
         ),
-        "5 members, n_jobs=2": _timed(
-            lambda: InceptionTimeClassifier(n_estimators=5, n_jobs=2, **settings).fit(X, y)
-        ),
     }
+    if DEVICE == "cpu":  # worker processes share one GPU: not a configuration to time
+        times["5 members, n_jobs=2"] = _timed(
+            lambda: InceptionTimeClassifier(n_estimators=5, n_jobs=2, **settings).fit(X, y)
+        )
+    return times
 
 
 def make_data(shape):
@@ -148,13 +166,19 @@ def main():
     parser.add_argument("--threads", type=int, default=None,
                         help="torch threads (default: torch's)")
     parser.add_argument("--skip-ensemble", action="store_true", help="skip the ensemble timing")
+    parser.add_argument("--device", default="cpu", help="torch device (default: cpu)")
     args = parser.parse_args()
+    global DEVICE
+    DEVICE = args.device
     if args.threads:
         torch.set_num_threads(args.threads)
     peak = matmul_peak_gflops()
-    print(f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, torch "
-          f"{torch.__version__}, {torch.get_num_threads()} threads; fp32 matmul peak "
-          f"{peak:.0f} GFLOP/s")
+    machine = f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores"
+    if DEVICE.startswith("cuda"):
+        machine = f"{torch.cuda.get_device_name(DEVICE)} (TF32 matmul: "
+        machine += f"{torch.backends.cuda.matmul.allow_tf32}), host {os.cpu_count()} cores"
+    print(f"{machine}, torch {torch.__version__}, {torch.get_num_threads()} threads; fp32 "
+          f"matmul peak {peak:.0f} GFLOP/s")
     for shape in args.shapes:
         X, y = make_data(shape)
         flops = 3 * forward_flops_per_case(X.shape[1], X.shape[2]) * len(X)  # one epoch

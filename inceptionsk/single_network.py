@@ -306,17 +306,17 @@ class _InceptionNetworkBase(BaseEstimator):
     def _forward(self, X):
         """Network outputs for X in float32, independent of how the cases are batched.
 
-        CPU kernels choose their algorithm by batch size, so a case scored alone and in
-        a batch can differ by ~1e-7. Scoring always runs on chunks of exactly
-        ``batch_size`` cases (the last one padded with zeros), so a case's output
-        depends on nothing but the case itself.
+        Kernels choose their algorithm by batch size, so a case scored alone and in a
+        batch can differ by ~1e-7. Scoring always runs on chunks of exactly
+        :meth:`_scoring_chunk_size` cases (the last one padded with zeros), so a case's
+        output depends on nothing but the case itself.
         """
         check_is_fitted(self, "net_")
         X, lengths = validate_series_lengths(self, X, reset=False)
         module = self.net_.module_
         module.eval()
         device = self.net_.device
-        size = self.batch_size
+        size = self._scoring_chunk_size(device)
         outputs = []
         with torch.inference_mode():
             # batch norm folded into the convolutions: the same outputs, ~1.8x faster
@@ -336,6 +336,20 @@ class _InceptionNetworkBase(BaseEstimator):
                 # heap (scoring 100,000 x 1 x 1,000 grew the peak RSS by 3.9 GB)
                 outputs.append(logits[:n_real].float().cpu().numpy().copy())
         return np.concatenate(outputs)
+
+    def _scoring_chunk_size(self, device):
+        """Cases per scoring chunk, fixed for a fitted model.
+
+        ``batch_size`` on the CPU, where larger batches score slower (the activations
+        fall out of cache: 30-40% slower at 256 and 1000 cases than at 64). A GPU needs
+        large batches to be busy (3x the cases per second at 1024 than at 64 on an
+        H200), so there chunks grow up to 1024 cases while one layer's activations stay
+        under 2**26 values (256 MB).
+        """
+        if not str(device).startswith("cuda"):
+            return self.batch_size
+        values_per_case = 4 * self.n_filters * self.n_timepoints_in_
+        return max(self.batch_size, min(1024, 2**26 // values_per_case))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

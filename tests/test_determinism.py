@@ -93,3 +93,14 @@ def test_workers_train_on_a_memory_mapped_X_without_warnings(capfd):
     tiny = dict(n_filters=2, depth=1, kernel_size=8, max_epochs=1, device="cpu")
     InceptionTimeClassifier(n_estimators=2, n_jobs=2, random_state=0, **tiny).fit(X, y)
     assert "not writable" not in capfd.readouterr().err
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_scoring_on_cuda_does_not_depend_on_batching(data):
+    """On a GPU scoring runs in larger chunks (up to 1024 cases), still of a fixed size."""
+    X, y = data
+    clf = InceptionNetworkClassifier(random_state=0, **dict(SETTINGS, device="cuda")).fit(X, y)
+    assert clf._scoring_chunk_size("cuda") == 1024
+    full = clf.predict_proba(X)
+    np.testing.assert_array_equal(clf.predict_proba(X[5:6]), full[5:6])
+    np.testing.assert_array_equal(clf.predict_proba(X[::-1]), full[::-1])
