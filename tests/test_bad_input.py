@@ -373,7 +373,10 @@ CASES = [
 
 
 @pytest.mark.parametrize(
-    "cls, name, value", CASES, ids=[f"{c.__name__}-{n}={v!r}" for c, n, v in CASES]
+    # ids without object addresses, which differ between pytest-xdist's workers
+    "cls, name, value", CASES,
+    ids=[f"{c.__name__}-{n}={re.sub(' object at 0x[0-9a-f]+', '', repr(v))}"
+         for c, n, v in CASES],
 )
 def test_invalid_hyperparameters_name_the_parameter(cls, name, value, data):
     X, _ = data
