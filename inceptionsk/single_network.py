@@ -161,6 +161,7 @@ class _InceptionNetworkBase(BaseEstimator):
         fresh = self._build_net(
             n_channels=self.net_.module__c_in, n_outputs=self.net_.module__c_out,
             drop_last=self.net_.iterator_train__drop_last, device=self.net_.device, seed=seed,
+            steps_done=sum(len(epoch["batches"]) for epoch in self.net_.history),
         )
         self.net_.callbacks, self.net_.verbose = fresh.callbacks, fresh.verbose
         self.net_.max_epochs = self.max_epochs
@@ -198,8 +199,9 @@ class _InceptionNetworkBase(BaseEstimator):
         """The torch seed of this network, drawn from ``random_state``."""
         return int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
 
-    def _build_net(self, *, n_channels, n_outputs, drop_last, device, seed):
-        """The skorch net of this estimator's parameters (also used to load a saved one)."""
+    def _build_net(self, *, n_channels, n_outputs, drop_last, device, seed, steps_done=0):
+        """The skorch net of this estimator's parameters (also used to load a saved one);
+        ``steps_done`` batches already trained place a resumed one-cycle schedule."""
         return build_net(
             regression=self._regression,
             n_channels=n_channels,
@@ -219,6 +221,7 @@ class _InceptionNetworkBase(BaseEstimator):
             verbose=self.verbose,
             desc=self._label(),
             drop_last=drop_last,
+            steps_done=steps_done,
         )
 
     def _end_training(self, X, timer, stacklevel):

@@ -121,18 +121,21 @@ class EpochProgressBar(Callback):
         return state
 
 
-def lr_scheduler(lr_schedule, lr, max_epochs, batches_per_epoch):
+def lr_scheduler(lr_schedule, lr, max_epochs, batches_per_epoch, steps_done=0):
     """The learning-rate schedule as a skorch callback.
 
     ``"plateau"`` is the paper's: halve the rate after 50 epochs without a lower
     training loss, down to 1e-4. ``"one_cycle"`` is the fast recipe: one cycle per
     training, warming up to ``10 * lr`` over the first 25% of the batches and annealing
-    (cosine) to nearly zero by the last, stepped every batch.
+    (cosine) to nearly zero by the last, stepped every batch. ``steps_done`` batches
+    trained before (a resumed training) put the cycle where it was.
     """
     if lr_schedule == "one_cycle":
+        # skorch would restart a resumed cycle at step len(history) - 1, counting epochs
+        position = {"last_epoch": steps_done - 1} if steps_done else {}
         return LRScheduler(
             policy=OneCycleLR, max_lr=ONE_CYCLE_PEAK * lr,
-            total_steps=max_epochs * batches_per_epoch, step_every="batch",
+            total_steps=max_epochs * batches_per_epoch, step_every="batch", **position,
         )
     return LRScheduler(
         policy=ReduceLROnPlateau, monitor="train_loss", mode="min",
@@ -163,7 +166,7 @@ def _silent(*args, **kwargs):
 def build_net(
     *, regression, n_channels, n_outputs, n_filters, kernel_size, depth, use_residual,
     use_bottleneck, max_epochs, batch_size, lr, lr_schedule, n_cases, device, callbacks,
-    verbose, desc=None, drop_last=False,
+    verbose, desc=None, drop_last=False, steps_done=0,
 ):
     """Build the skorch net that trains one InceptionTime network with the paper's recipe.
 
@@ -173,7 +176,7 @@ def build_net(
         Not yet initialised; ``net.fit(X, y)`` builds and trains the module.
     """
     batches = n_cases // batch_size if drop_last else -(-n_cases // batch_size)
-    scheduler = lr_scheduler(lr_schedule, lr, max_epochs, max(batches, 1))
+    scheduler = lr_scheduler(lr_schedule, lr, max_epochs, max(batches, 1), steps_done)
     net_class, criterion = (
         (NeuralNetRegressor, nn.MSELoss) if regression
         else (NeuralNetClassifier, nn.CrossEntropyLoss)

@@ -110,6 +110,29 @@ def test_resume_trains_the_remaining_epochs(data):
     assert clf.history_[:, "epoch"] == [1, 2, 3, 4, 5, 6, 7]
 
 
+class RecordLearningRate(Callback):
+    """Record the learning rate at the end of every epoch in the history."""
+
+    def on_epoch_end(self, net, **kwargs):
+        net.history.record("lr_at_end", net.optimizer_.param_groups[0]["lr"])
+
+
+def test_a_resumed_one_cycle_schedule_goes_on_where_it_stopped(data):
+    """The one-cycle rate of a resumed training follows the uninterrupted schedule (and
+    anneals to nearly zero), instead of starting a new cycle."""
+    X, y = data
+    settings = dict(max_epochs=6, lr_schedule="one_cycle", random_state=0, **TINY)
+    whole = InceptionNetworkClassifier(callbacks=[RecordLearningRate()], **settings)
+    expected = whole.fit(X, y).history_[:, "lr_at_end"]
+    clf = InceptionNetworkClassifier(
+        callbacks=[RecordLearningRate(), Interrupt(epoch=3)], **settings)
+    with pytest.warns(TrainingInterruptedWarning):
+        clf.fit(X, y)
+    clf.set_params(callbacks=[RecordLearningRate()]).resume(X, y)
+    np.testing.assert_allclose(clf.history_[:, "lr_at_end"], expected, rtol=1e-6)
+    assert expected[-1] < 0.01 * max(expected)
+
+
 def test_a_regressor_resumes_with_its_target_scaling(data):
     X, _ = data
     y = X[:, 0].mean(axis=1) * 1e3
