@@ -139,9 +139,17 @@ def run_one(data, args):
         "train_time_s": round(train_time, 1),
         "paper_train_time_s": paper.train_time_s if paper else "",
         "lowest_train_loss": float(np.mean([min(h[:, "train_loss"]) for h in histories])),
-        "final_lr": float(np.mean([h[-1, "event_lr"] for h in histories])),
+        "final_lr": float(np.mean([_last_learning_rate(h) for h in histories])),
         "note": note,
     }
+
+
+def _last_learning_rate(history):
+    """The learning rate of the last epoch; skorch records a schedule stepped every batch
+    (one-cycle) in the batches, and then the last batch's rate is taken."""
+    if "event_lr" in history[-1]:
+        return history[-1, "event_lr"]
+    return history[-1, "batches", -1, "event_lr"]
 
 
 def machine_description():

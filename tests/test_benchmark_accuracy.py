@@ -76,3 +76,17 @@ def test_padding_with_zeros(accuracy_script):
     assert train.shape == test.shape == (1, 2, 5)
     np.testing.assert_array_equal(train[0, :, 3:], 0)
     np.testing.assert_array_equal(test[0], long)
+
+
+def test_the_fast_recipe(accuracy_script, tmp_path):
+    """The one-cycle schedule records its rate per batch; the table still gets the last."""
+    out = tmp_path / "fast"
+    accuracy_script.main([
+        "GunPoint", "--n-estimators", "1", "--max-epochs", "2", "--n-filters", "4",
+        "--depth", "1", "--kernel-size", "8", "--lr-schedule", "one_cycle", "--threads", "1",
+        "--quiet", "--out", str(out),
+    ])
+    with open(f"{out}.csv", newline="") as file:
+        (row,) = list(csv.DictReader(file))
+    assert 0 < float(row["final_lr"]) < 1e-4  # annealed to nearly zero
+    assert "lr_schedule=one_cycle" in Path(f"{out}.md").read_text()
