@@ -24,6 +24,7 @@ from .single_network import (
     NETWORK_PARAMETER_CONSTRAINTS,
     InceptionNetworkClassifier,
     InceptionNetworkRegressor,
+    _SaveMixin,
 )
 from .training import resolve_device
 
@@ -41,7 +42,7 @@ def _train_member(index, member, X, y):
         return index, member.fit(X, y)
 
 
-class _InceptionTimeEnsembleBase(BaseEstimator):
+class _InceptionTimeEnsembleBase(_SaveMixin, BaseEstimator):
     """Member seeding, parallel fitting and validation shared by both ensembles."""
 
     _parameter_constraints = {
@@ -151,23 +152,6 @@ class _InceptionTimeEnsembleBase(BaseEstimator):
             stacklevel=3,
         )
         return self
-
-    def save(self, path):
-        """Save the fitted ensemble to one file, to be read by :func:`inceptionsk.load`.
-
-        Parameters
-        ----------
-        path : str, path-like or binary file object
-            Where to write; an existing file is replaced.
-
-        See Also
-        --------
-        inceptionsk.persistence : The file format.
-        """
-        # imported here because the persistence module imports the estimators
-        from .persistence import _save
-
-        _save(self, path, stacklevel=3)
 
     def _train_members(self, X, y, complete, members, stacklevel):
         """Train ``members`` with joblib and set ``estimators_``, keeping on an interrupt

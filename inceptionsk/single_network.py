@@ -54,7 +54,28 @@ def _pad_rows(batch, size):
     return torch.cat([batch, batch.new_zeros((size - len(batch), *batch.shape[1:]))])
 
 
-class _InceptionNetworkBase(BaseEstimator):
+class _SaveMixin:
+    """``save(path)``, for the ensembles and the single networks alike."""
+
+    def save(self, path):
+        """Save the fitted estimator to one file, to be read by :func:`inceptionsk.load`.
+
+        Parameters
+        ----------
+        path : str, path-like or binary file object
+            Where to write; an existing file is replaced.
+
+        See Also
+        --------
+        inceptionsk.persistence : The file format.
+        """
+        # imported here because the persistence module imports the estimators
+        from .persistence import _save
+
+        _save(self, path, stacklevel=3)
+
+
+class _InceptionNetworkBase(_SaveMixin, BaseEstimator):
     """Fit and scoring shared by the single-network classifier and regressor."""
 
     _parameter_constraints = NETWORK_PARAMETER_CONSTRAINTS
@@ -170,23 +191,6 @@ class _InceptionNetworkBase(BaseEstimator):
             self.net_.partial_fit(_training_inputs(X, lengths), y, epochs=remaining)
         self._end_training(X, timer, stacklevel=3)
         return self
-
-    def save(self, path):
-        """Save the fitted estimator to one file, to be read by :func:`inceptionsk.load`.
-
-        Parameters
-        ----------
-        path : str, path-like or binary file object
-            Where to write; an existing file is replaced.
-
-        See Also
-        --------
-        inceptionsk.persistence : The file format.
-        """
-        # imported here because the persistence module imports the estimators
-        from .persistence import _save
-
-        _save(self, path, stacklevel=3)
 
     def _label(self):
         """How the progress bar and the summary name this network: by its random_state
