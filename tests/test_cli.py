@@ -128,7 +128,7 @@ def test_no_command_runs_the_demo(capsys, monkeypatch):
     code, out, _ = run(capsys)
     assert code == 0
     assert out.startswith("Demo: InceptionTime on bundled GunPoint with 1 network(s) x 1 "
-                          "epochs, batch size 64, 1 torch thread(s).")
+                          "epochs, one_cycle schedule, batch size 64, 1 torch thread(s).")
 
 
 @pytest.mark.parametrize(("argv", "message"), [
