@@ -84,6 +84,26 @@ def _position(mask):
     return ", ".join(f"{name} {int(i)}" for name, i in zip(names, index, strict=True))
 
 
+def trailing_nan_lengths(X):
+    """Length of each series of a 3D array once the time steps that are NaN in every
+    channel at its end are dropped: an int array of shape (n_cases,)."""
+    present = ~np.isnan(X).all(axis=1)  # (n_cases, n_timepoints): any channel has a value
+    # steps after the last present one, counted from the end
+    trailing = np.argmax(present[:, ::-1], axis=1)
+    return np.where(present.any(axis=1), X.shape[-1] - trailing, 0)
+
+
+def _only_trailing(nan):
+    """Whether the NaN of a 3D mask are exactly the time steps after each series' end
+    (NaN in every channel, with no value after them)."""
+    if nan.ndim != 3:
+        return False
+    with np.errstate(invalid="ignore"):
+        lengths = trailing_nan_lengths(np.where(nan, np.nan, 0.0))
+    padding = np.arange(nan.shape[-1]) >= lengths[:, np.newaxis]
+    return bool(np.array_equal(nan, np.broadcast_to(padding[:, np.newaxis, :], nan.shape)))
+
+
 def _check_finite(X, original, allow_nan):
     """Raise a ValueError that counts and locates NaN, infinite or too large values."""
     # A sum is finite exactly when every value is (or their sum overflows float64, which
@@ -93,11 +113,19 @@ def _check_finite(X, original, allow_nan):
             return
     nan = np.isnan(X)
     if nan.any() and not allow_nan:
-        raise ValueError(
+        message = (
             f"X contains {np.count_nonzero(nan)} NaN value(s) (first at {_position(nan)}). "
             "InceptionTime cannot train or predict on missing values: fill them first, "
             "e.g. with inceptionsk.SeriesImputer in a Pipeline before this estimator."
         )
+        if _only_trailing(nan):
+            message += (
+                " Here the NaN only pad the ends of series, the UCR archive's layout of "
+                "series of unequal length: inceptionsk.datasets.trim_trailing_nan(X) "
+                "turns them into the list of series of their own lengths that the "
+                "estimators take."
+            )
+        raise ValueError(message)
     infinite = np.isinf(X)
     if not infinite.any():
         return

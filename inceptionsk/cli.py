@@ -25,7 +25,7 @@ from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 
 from . import __version__
-from .datasets import load_dataset, published_accuracy, published_result
+from .datasets import load_dataset, published_accuracy, published_result, trim_trailing_nan
 from .ensemble import InceptionTimeClassifier
 from .persistence import load, save
 from .preprocessing import SeriesStandardScaler
@@ -66,8 +66,16 @@ def _note(args, message):
         print(message, file=sys.stderr, flush=True)
 
 
-def _load(args, split):
+def _load_data(args, split):
+    """``load_dataset`` of DATA, with the NaN padding of unequal lengths trimmed if asked."""
     data = load_dataset(args.data, split=split, allow_pickle=args.allow_pickle)
+    if args.trim_trailing_nan and data.data.dtype != object:
+        data.data = trim_trailing_nan(data.data)
+    return data
+
+
+def _load(args, split):
+    data = _load_data(args, split)
     if data.target is None:
         raise InputError(f"{data.source} has no labels; fit, evaluate and cv need them")
     _note(args, f"Loaded {data.name} ({split or 'train and test'} split): "
@@ -130,7 +138,7 @@ def cmd_fit(args):
 
 def cmd_predict(args):
     model = load_model(args.model)
-    data = load_dataset(args.data, split="test", allow_pickle=args.allow_pickle)
+    data = _load_data(args, "test")
     _note(args, f"Loaded {data.name} (test split): {_describe(data.data)}")
     proba = model.predict_proba(data.data)
     classes = model.classes_
@@ -227,6 +235,9 @@ def build_parser():
                         help="torch threads (default: torch's choice)")
     common.add_argument("--allow-pickle", action="store_true",
                         help="let an .npz DATA file hold object arrays (only files you trust)")
+    common.add_argument("--trim-trailing-nan", action="store_true",
+                        help="drop the NaN that pad the ends of series: the UCR archive's "
+                             "layout of series of unequal length")
     data_help = ("a bundled dataset name (GunPoint, BasicMotions), a UCR/UEA dataset folder, "
                  "a .ts/.tsv file of a NAME_TRAIN/NAME_TEST pair, or an .npz file")
     paper = {"n_estimators": 5, "max_epochs": 1500}

@@ -242,3 +242,25 @@ def test_the_fast_recipe_option(toy_model, tmp_path):
     assert cli.main(["fit", str(folder), "-o", str(model), "-q", "--lr-schedule", "one_cycle",
                      *TINY]) == 0
     assert cli.load_model(model).get_params()["lr_schedule"] == "one_cycle"
+
+
+def test_a_nan_padded_ucr_folder_trains_with_trim_trailing_nan(capsys, tmp_path):
+    """The UCR archive's variable-length layout: refused with advice, then trained."""
+    folder = tmp_path / "Padded"
+    folder.mkdir()
+    rng = np.random.RandomState(0)
+    for split in ("TRAIN", "TEST"):
+        lines = [
+            "\t".join([label, *(f"{v:.3f}" for v in rng.normal(size=length)),
+                       *["NaN"] * (12 - length)])
+            for label, length in zip("abab", (12, 8, 10, 9), strict=True)
+        ]
+        (folder / f"Padded_{split}.tsv").write_text("\n".join(lines) + "\n")
+    model = str(tmp_path / "padded.pt")
+    code, _, err = run(capsys, "fit", str(folder), "-o", model, "-q", *TINY)
+    assert code == 2 and "the UCR archive's layout of series of unequal length" in err
+    code, _, err = run(capsys, "fit", str(folder), "-o", model, "--trim-trailing-nan", *TINY)
+    assert code == 0
+    assert "4 series of 1 channel(s), unequal length 8-12" in err
+    code, out, _ = run(capsys, "predict", model, str(folder), "-q", "--trim-trailing-nan")
+    assert code == 0 and len(out.splitlines()) == 5  # a header and 4 cases

@@ -52,3 +52,41 @@ def test_errors_name_the_file_and_the_line(tmp_path, text, expected):
     with pytest.raises(DataFileError) as info:
         load_ucr_tsv_file(write(tmp_path, text))
     assert str(info.value).startswith(expected)
+
+
+def test_a_variable_length_set_trains_once_its_padding_is_trimmed(tmp_path):
+    """The archive pads series of unequal length with NaN: the estimator refuses them
+    and says how to pass them at their own lengths, which then trains and predicts."""
+    from inceptionsk import InceptionNetworkClassifier
+    from inceptionsk.datasets import trim_trailing_nan
+
+    rng = np.random.RandomState(0)
+    rows = [[label, *rng.normal(size=length).round(3)]
+            for label, length in zip("abababab", [9, 12, 7, 12, 10, 8, 12, 11], strict=True)]
+    text = "".join("\t".join(map(str, row)) + "\n" for row in rows)
+    X, y = load_ucr_tsv_file(write(tmp_path, text))
+    X[2, 0, 3] = np.nan  # a missing value inside a series stays missing
+    clf = InceptionNetworkClassifier(n_filters=2, depth=1, kernel_size=4, max_epochs=1,
+                                     device="cpu", random_state=0)
+    with pytest.raises(ValueError, match="InceptionTime cannot train") as refused:
+        clf.fit(X, y)
+    assert "trim_trailing_nan" not in str(refused.value)  # the inner NaN is no padding
+    X[2, 0, 3] = 0.5
+    with pytest.raises(ValueError, match=r"Here the NaN only pad the ends of series, the "
+                                         r"UCR archive's layout .*trim_trailing_nan\(X\)"):
+        clf.fit(X, y)
+    ragged = trim_trailing_nan(X)
+    assert [series.shape[-1] for series in ragged] == [9, 12, 7, 12, 10, 8, 12, 11]
+    assert not any(np.isnan(series).any() for series in ragged)
+    assert clf.fit(ragged, y).predict(ragged).shape == (8,)
+
+
+def test_trim_trailing_nan_keeps_equal_lengths_and_refuses_empty_series():
+    from inceptionsk.datasets import trim_trailing_nan
+
+    X = np.arange(12, dtype=np.float64).reshape(2, 2, 3)
+    X[1, 0, 2] = np.nan  # NaN in one channel only: a missing value, not padding
+    same = trim_trailing_nan(X)
+    assert same.dtype == np.float32 and same.shape == (2, 2, 3)
+    with pytest.raises(ValueError, match="Series 1 of X holds no value"):
+        trim_trailing_nan(np.array([[1.0, 2.0], [np.nan, np.nan]]))

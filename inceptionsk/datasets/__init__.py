@@ -6,8 +6,9 @@
 - :func:`load_ts_file`, :func:`load_ucr_tsv_file`: one file of the sktime/aeon ``.ts``
   format or of the UCR 2018 archive's ``.tsv`` layout.
 - :func:`published_accuracy`, :func:`published_result`, :func:`load_published_results`:
-  InceptionTime's accuracies
-  as published, to compare with.
+  InceptionTime's accuracies as published, to compare with.
+- :func:`trim_trailing_nan`: NaN-padded series of unequal length (the UCR archive's
+  layout) as the list of series of their own lengths that the estimators take.
 """
 
 from ._bundled import BUNDLED_DATASETS, load_basic_motions, load_gunpoint
@@ -22,6 +23,7 @@ from ._published import (
 )
 from ._ts import load_ts_file
 from ._ucr_tsv import load_ucr_tsv_file
+from ._unequal import trim_trailing_nan
 
 __all__ = [
     "BUNDLED_DATASETS",
@@ -36,4 +38,5 @@ __all__ = [
     "load_ucr_tsv_file",
     "published_accuracy",
     "published_result",
+    "trim_trailing_nan",
 ]
