@@ -9,7 +9,7 @@ machine and the command) and ``OUT.png`` (ours vs paper).
 Run from the repository root with the package installed (or ``PYTHONPATH=.``)::
 
     nice -n 10 python benchmarks/accuracy.py GunPoint BasicMotions \\
-        ../shared/data/ItalyPowerDemand.npz ../shared/data/JapaneseVowels.npz \\
+        data/ItalyPowerDemand.npz ~/UCRArchive_2018/Coffee \\
         --n-estimators 2 --max-epochs 200 --threads 1 --out benchmarks/results/short
 
 DATA are bundled names, UCR/UEA dataset folders, ``.ts``/``.tsv`` files of a pair, or

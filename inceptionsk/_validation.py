@@ -84,13 +84,14 @@ def _position(mask):
     return ", ".join(f"{name} {int(i)}" for name, i in zip(names, index, strict=True))
 
 
-def trailing_nan_lengths(X):
-    """Length of each series of a 3D array once the time steps that are NaN in every
-    channel at its end are dropped: an int array of shape (n_cases,)."""
-    present = ~np.isnan(X).all(axis=1)  # (n_cases, n_timepoints): any channel has a value
+def trailing_nan_lengths(nan):
+    """Length of each series once the time steps that are NaN in every channel at its
+    end are dropped, from the NaN mask ``(n_cases, n_channels, n_timepoints)`` of X: an
+    int array of shape (n_cases,)."""
+    present = ~nan.all(axis=1)  # (n_cases, n_timepoints): some channel has a value
     # steps after the last present one, counted from the end
     trailing = np.argmax(present[:, ::-1], axis=1)
-    return np.where(present.any(axis=1), X.shape[-1] - trailing, 0)
+    return np.where(present.any(axis=1), nan.shape[-1] - trailing, 0)
 
 
 def _only_trailing(nan):
@@ -98,8 +99,7 @@ def _only_trailing(nan):
     (NaN in every channel, with no value after them)."""
     if nan.ndim != 3:
         return False
-    with np.errstate(invalid="ignore"):
-        lengths = trailing_nan_lengths(np.where(nan, np.nan, 0.0))
+    lengths = trailing_nan_lengths(nan)
     padding = np.arange(nan.shape[-1]) >= lengths[:, np.newaxis]
     return bool(np.array_equal(nan, np.broadcast_to(padding[:, np.newaxis, :], nan.shape)))
 

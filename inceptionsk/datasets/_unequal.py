@@ -48,7 +48,7 @@ def trim_trailing_nan(X):
             f"trim_trailing_nan takes X of shape (n_cases, n_channels, n_timepoints) or "
             f"(n_cases, n_timepoints), got an array of {X.ndim} dimension(s)."
         )
-    lengths = trailing_nan_lengths(X)
+    lengths = trailing_nan_lengths(np.isnan(X))
     if (lengths == 0).any():
         raise ValueError(
             f"Series {int(np.argmax(lengths == 0))} of X holds no value (all NaN): "
