@@ -4,7 +4,7 @@ Prints, for each data shape:
 
 - the fp32 matmul peak of this machine, measured in this run (GFLOP/s);
 - a training epoch (batches of 64, Adam) of the plain eager loop (tsai's 1D forward,
-  ``inceptionsk.network.reference_forward``), of our default forward in the same bare
+  ``inceptionsk.network.tsai_forward``), of our default forward in the same bare
   loop, and of ``InceptionNetworkClassifier.fit`` (skorch, recipe callbacks): seconds,
   GFLOP/s (3x the forward FLOPs per case), speed-up over plain and skorch overhead;
 - one member against a 5-member ensemble (``n_jobs=1`` and ``n_jobs=2``), a few epochs;
@@ -23,7 +23,9 @@ Usage::
 import argparse
 import os
 import platform
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -31,7 +33,11 @@ from skorch.callbacks import Callback
 from torch.utils.flop_counter import FlopCounterMode
 
 from inceptionsk import InceptionNetworkClassifier, InceptionTimeClassifier
-from inceptionsk.network import InceptionTime, reference_forward
+from inceptionsk.network import InceptionTime
+
+# tsai's 1D forward, the baseline, lives with the tests that check ours against it
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from tsai_reference import tsai_forward  # noqa: E402
 
 DEVICE = "cpu"  # set by --device
 
@@ -117,7 +123,7 @@ def plain_inference_rate(X, batch_size=64, autograd=False):
     def score():
         with torch.enable_grad() if autograd else torch.no_grad():
             for batch in X_t.split(batch_size):
-                torch.softmax(reference_forward(net, batch), dim=1)
+                torch.softmax(tsai_forward(net, batch), dim=1)
 
     score()
     return len(X) / min(_timed(score) for _ in range(2))
@@ -182,7 +188,7 @@ def main():
     for shape in args.shapes:
         X, y = make_data(shape)
         flops = 3 * forward_flops_per_case(X.shape[1], X.shape[2]) * len(X)  # one epoch
-        plain = np.median(bare_loop_epoch_times(X, y, reference_forward, args.epochs)[1:])
+        plain = np.median(bare_loop_epoch_times(X, y, tsai_forward, args.epochs)[1:])
         ours = np.median(bare_loop_epoch_times(X, y, InceptionTime.__call__, args.epochs)[1:])
         skorch = np.median(estimator_epoch_times(X, y, args.epochs)[1:])
         size = "x".join(map(str, X.shape))

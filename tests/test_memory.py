@@ -12,7 +12,7 @@ import numpy as np
 from torch.nn.modules.module import register_module_forward_hook
 
 from inceptionsk import InceptionNetworkRegressor, InceptionTimeClassifier
-from inceptionsk.network import FoldedInceptionTime
+from inceptionsk.network import GlobalPoolingNetwork
 
 TINY = dict(n_filters=2, depth=1, kernel_size=8, max_epochs=1, device="cpu", random_state=0)
 
@@ -20,11 +20,11 @@ TINY = dict(n_filters=2, depth=1, kernel_size=8, max_epochs=1, device="cpu", ran
 @contextmanager
 def _record_scoring_batches():
     """Sizes of the batches the scoring networks see (a global torch forward hook on
-    :class:`FoldedInceptionTime`, the network that scoring runs)."""
+    the networks of :mod:`inceptionsk.network`, whose top level scoring calls once a chunk)."""
     sizes = []
 
     def record(module, args, output):
-        if isinstance(module, FoldedInceptionTime):
+        if isinstance(module, GlobalPoolingNetwork):
             sizes.append(args[0].shape[0])
 
     handle = register_module_forward_hook(record)

@@ -6,13 +6,9 @@ from pathlib import Path
 import pytest
 import torch
 
-from inceptionsk.network import (
-    FoldedInceptionTime,
-    InceptionBlock,
-    InceptionModule,
-    InceptionTime,
-    reference_forward,
-)
+from tsai_reference import tsai_forward
+
+from inceptionsk.network import InceptionBlock, InceptionModule, InceptionTime, fold_batch_norm
 
 SEED_TREE = Path(__file__).parent / "data" / "tsai_InceptionTime_3_2.txt"
 
@@ -140,7 +136,7 @@ def test_fast_forward_equals_tsai_forward(c_in, train):
     reference.load_state_dict(ours.state_dict())
     ours.train(train), reference.train(train)
     x = torch.randn(6, c_in, 57)
-    out_ours, out_ref = ours(x), reference_forward(reference, x)
+    out_ours, out_ref = ours(x), tsai_forward(reference, x)
     torch.testing.assert_close(out_ours, out_ref, rtol=1e-4, atol=1e-5)
     out_ours.square().sum().backward()
     out_ref.square().sum().backward()
@@ -197,11 +193,11 @@ def test_folded_network_gives_the_eval_outputs(c_in, options):
     """Batch norm folded into the convolutions: tsai's eval outputs, equal and unequal lengths."""
     torch.manual_seed(0)
     net = _trained_statistics(InceptionTime(c_in, 3, **options), c_in, 40)
-    folded = FoldedInceptionTime(net)
+    folded = fold_batch_norm(net)
     x = torch.randn(8, c_in, 40)
     lengths = torch.tensor([40, 10, 25, 40, 7, 33, 40, 1])
     with torch.no_grad():
-        torch.testing.assert_close(folded(x), reference_forward(net, x), rtol=1e-4, atol=1e-5)
+        torch.testing.assert_close(folded(x), tsai_forward(net, x), rtol=1e-4, atol=1e-5)
         torch.testing.assert_close(folded(x, lengths), net(x, lengths), rtol=1e-4, atol=1e-5)
     assert not any(t.requires_grad for t in folded.buffers())
 
@@ -211,10 +207,36 @@ def test_folded_network_is_a_copy():
     torch.manual_seed(0)
     net = _trained_statistics(InceptionTime(2, 2, nf=4, depth=3), 2, 30)
     x = torch.randn(4, 2, 30)
-    folded = FoldedInceptionTime(net)
+    folded = fold_batch_norm(net)
     with torch.no_grad():
         before = folded(x).clone()
         for parameter in net.parameters():
             parameter.add_(1.0)
         torch.testing.assert_close(folded(x), before)
-        assert not torch.allclose(FoldedInceptionTime(net)(x), before)
+        assert not torch.allclose(fold_batch_norm(net)(x), before)
+
+
+@pytest.mark.parametrize("c_in", [1, 3])
+@pytest.mark.parametrize("padded", [False, True])
+def test_forward_keeps_the_channels_last_layout(c_in, padded, monkeypatch):
+    """Every module's output, forward and backward, is a channels_last image with the
+    channel values side by side in memory (stride 1), one-channel input included: an op
+    that changes the layout makes oneDNN reorder the activations."""
+    torch.manual_seed(0)
+    net = InceptionTime(c_in, 2, nf=4, depth=6)
+    for weight in (m.weight for m in net.modules() if isinstance(m, torch.nn.Conv1d)):
+        assert weight.unsqueeze(2).is_contiguous(memory_format=torch.channels_last)
+    channel_strides = []
+    forward_image = InceptionModule.forward_image
+
+    def recording_forward_image(module, image, *args, **kwargs):
+        channel_strides.append(image.stride(1))
+        output = forward_image(module, image, *args, **kwargs)
+        output.register_hook(lambda grad: channel_strides.append(grad.stride(1)))
+        return output
+
+    monkeypatch.setattr(InceptionModule, "forward_image", recording_forward_image)
+    lengths = torch.tensor([30, 17, 30, 5]) if padded else None
+    logits = net(torch.randn(4, c_in, 30), lengths)
+    torch.nn.functional.cross_entropy(logits, torch.tensor([0, 1, 0, 1])).backward()
+    assert channel_strides == [1] * 12  # 6 module inputs, 6 output gradients
