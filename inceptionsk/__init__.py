@@ -5,11 +5,15 @@ is trained by skorch with the paper's recipe; the estimators are scikit-learn es
 that drop into Pipelines, grid searches and cross-validation.
 """
 
-from .ensemble import InceptionTimeClassifier, InceptionTimeRegressor
-from .exceptions import TrainingInterruptedWarning
+from .exceptions import TrainingDivergedError, TrainingInterruptedWarning
+from .inception_time import (
+    InceptionNetworkClassifier,
+    InceptionNetworkRegressor,
+    InceptionTimeClassifier,
+    InceptionTimeRegressor,
+)
 from .persistence import load, save
 from .preprocessing import SeriesImputer, SeriesStandardScaler
-from .single_network import InceptionNetworkClassifier, InceptionNetworkRegressor
 
 __version__ = "0.1.0"
 
@@ -20,6 +24,7 @@ __all__ = [
     "InceptionTimeRegressor",
     "SeriesImputer",
     "SeriesStandardScaler",
+    "TrainingDivergedError",
     "TrainingInterruptedWarning",
     "__version__",
     "load",

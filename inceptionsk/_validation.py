@@ -1,80 +1,204 @@
-"""Input validation for the estimators: time-series X as float32 3D, targets, fitted layout.
+"""Input validation: series X as float (n_cases, n_channels, n_timepoints), targets, weights.
 
 X follows the convention of aeon, sktime and tsai: ``(n_cases, n_channels,
-n_timepoints)``; a 2D array ``(n_cases, n_timepoints)`` is one channel. The estimators
-record at fit time what they saw (``n_features_in_`` in sklearn's sense, i.e.
-``X.shape[1]`` as passed, plus ``n_channels_in_`` and ``n_timepoints_in_``) and every
-predict method checks a new X against it, with messages that name both counts.
+n_timepoints)``; a 2D array ``(n_cases, n_timepoints)`` is one channel; series of unequal
+lengths come as a sequence of 2D arrays ``(n_channels, n_timepoints_i)``. Every public
+method of an estimator validates X once, here, and passes the validated array (and the
+real lengths of padded series) on; ensemble members receive them as they are.
+
+At fit an estimator records what it saw (:func:`validate_series` with ``reset=True``):
+``n_features_in_`` in scikit-learn's sense (``X.shape[1]`` as passed), ``n_channels_in_``,
+``n_timepoints_in_`` and ``feature_names_in_``; every later X is checked against it, with
+messages that name both counts. Each condition is checked directly on the data, never by
+reading the text of an error raised by numpy or scikit-learn.
 """
 
 import numpy as np
+import scipy.sparse
 from sklearn.utils._param_validation import InvalidParameterError
-from sklearn.utils.validation import _check_feature_names, check_array, column_or_1d
+from sklearn.utils.validation import check_array, column_or_1d, validate_data
 from skorch.callbacks import Callback
 
 __all__ = [
-    "as_cases", "check_callbacks", "check_classes", "check_trainable", "validate_series",
-    "validate_series_lengths", "validate_target",
+    "check_callbacks", "check_classes", "check_trainable", "copy_layout", "validate_sample_weight",
+    "validate_series", "validate_target",
 ]
 
+#: What an estimator records of the X it was fitted on (feature_names_in_ too, when any).
+LAYOUT_ATTRIBUTES = (
+    "n_features_in_", "n_channels_in_", "n_timepoints_in_", "feature_names_in_",
+    "_fitted_ndim", "_fitted_unequal_length",
+)
 
-def _as_array(X, dtype, allow_nan):
-    """Convert an array-like to a numeric float ndarray of 2 or 3 dims, or raise."""
-    if isinstance(X, (str, bytes)) or np.isscalar(X):
-        raise TypeError(
-            f"X must be an array-like of shape (n_cases, n_channels, n_timepoints) or "
-            f"(n_cases, n_timepoints), got a scalar {type(X).__name__}."
+SHAPE_ADVICE = (
+    "X must have 3 dimensions (n_cases, n_channels, n_timepoints), or 2 (n_cases, "
+    "n_timepoints) for one channel"
+)
+
+
+def validate_series(estimator, X, *, reset, dtype=np.float32, allow_nan=False,
+                    allow_unequal=True):
+    """Validate X and return it as a C-contiguous float array of shape (n, c, t), with lengths.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The estimator whose fitted layout is recorded (``reset=True``) or checked
+        (``reset=False``, when it has one: a stateless transformer may transform without
+        fit).
+    X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, n_timepoints), \
+or sequence of arrays of shape (n_channels, n_timepoints_i)
+        The series.
+    reset : bool
+        Whether this is ``fit``.
+    dtype : dtype or tuple of dtypes, default=np.float32
+        The dtype of the result; with a tuple, X keeps its dtype when it is one of them
+        and takes the first otherwise. The networks compute in float32.
+    allow_nan : bool, default=False
+        Whether NaN may pass (for :class:`~inceptionsk.SeriesImputer`). Infinite values
+        and values beyond the range of ``dtype`` never do.
+    allow_unequal : bool, default=True
+        Whether series of unequal lengths are accepted (zero-padded to the longest).
+
+    Returns
+    -------
+    X : ndarray of shape (n_cases, n_channels, n_timepoints)
+    lengths : ndarray of shape (n_cases,) or None
+        The real length of each series when they differ; None otherwise.
+    """
+    # scikit-learn's own checks of column names (pandas input), nothing else
+    validate_data(estimator, X, reset=reset, skip_check_array=True, ensure_2d=False)
+    if allow_unequal and _is_sequence_of_cases(X):
+        X, lengths, ndim = *_pad_cases(X, dtype, allow_nan), 3
+        if (lengths == lengths[0]).all():  # an object array of equal-length cases
+            lengths = None
+    else:
+        X, ndim, lengths = *_as_series_array(X, dtype, allow_nan), None
+    if reset:
+        estimator.n_features_in_ = X.shape[1] if ndim == 3 else X.shape[2]
+        estimator.n_channels_in_ = X.shape[1]
+        estimator.n_timepoints_in_ = X.shape[2]
+        estimator._fitted_ndim = ndim
+        estimator._fitted_unequal_length = lengths is not None
+    elif hasattr(estimator, "n_channels_in_"):
+        _check_fitted_layout(estimator, X, ndim, lengths)
+    return X, lengths
+
+
+def copy_layout(source, target):
+    """Give ``target`` (an ensemble member) the fitted layout that ``source`` recorded."""
+    for name in LAYOUT_ATTRIBUTES:
+        if hasattr(source, name):
+            setattr(target, name, getattr(source, name))
+
+
+def _check_fitted_layout(estimator, X, ndim, lengths):
+    name = type(estimator).__name__
+    n_channels, n_timepoints = X.shape[1], X.shape[2]
+    if n_channels != estimator.n_channels_in_:
+        raise ValueError(
+            f"X has {n_channels} channels, but {name} was fitted on "
+            f"{estimator.n_channels_in_} channels (X of shape {X.shape}). Pass X with the "
+            "channels it was fitted on, in the same order."
         )
-    original = X
-    try:
-        # Finiteness is checked below, after the cast to float32, so that a value beyond
-        # float32's range (1e39) is reported as such instead of as an infinity; numpy's
-        # overflow warning on that cast would only repeat the error.
-        with np.errstate(over="ignore"):
-            X = check_array(
-                X, dtype=dtype, allow_nd=True, ensure_2d=False,
-                ensure_all_finite=False, ensure_min_samples=1, ensure_min_features=1,
-            )
-    except TypeError as exc:
-        # keeps numpy's "float() argument must be a string or a real number" text
+    if estimator._fitted_unequal_length:
+        return  # fitted on series of unequal lengths: scores any length
+    if lengths is not None:
+        raise ValueError(
+            f"X holds series of unequal lengths ({lengths.min()} to {lengths.max()} time "
+            f"points), but {name} was fitted on series of {estimator.n_timepoints_in_} "
+            "time points. Resample them to that length, or fit on series of unequal "
+            "lengths to score them."
+        )
+    if n_timepoints != estimator.n_timepoints_in_:
+        # for 2D X the time points are scikit-learn's features: its wording first
+        prefix = (
+            f"X has {n_timepoints} features, but {name} is expecting "
+            f"{estimator.n_timepoints_in_} features as input: "
+        ) if ndim == 2 and estimator._fitted_ndim == 2 else ""
+        raise ValueError(
+            f"{prefix}the series have {n_timepoints} time points, but {name} was "
+            f"fitted on series of {estimator.n_timepoints_in_} time points. Resample or "
+            "crop the series to the fitted length."
+        )
+
+
+def _target_dtype(dtype, source):
+    """The dtype to convert to: ``source`` when it is among the accepted ``dtype``."""
+    accepted = [np.dtype(d) for d in (dtype if isinstance(dtype, tuple) else (dtype,))]
+    return source if source in accepted else accepted[0]
+
+
+def _as_numeric(X):
+    """X as a numeric ndarray (bool, int, unsigned or float), or a clear error."""
+    if isinstance(X, (str, bytes)) or np.isscalar(X) or X is None:
+        raise TypeError(f"{SHAPE_ADVICE}, got {type(X).__name__}. Pass an array-like of series.")
+    if scipy.sparse.issparse(X):
         raise TypeError(
-            f"X must hold real numbers ({exc}). Encode text or categories as numbers "
-            "before fitting."
+            f"X is a sparse {type(X).__name__}, but InceptionTime needs dense series: "
+            "pass X.toarray()."
+        )
+    try:
+        array = np.asarray(X)
+    except ValueError as exc:  # nested sequences of different shapes
+        raise ValueError(
+            f"X cannot be read as an array of series ({exc}). Series of unequal lengths go "
+            "in a list of 2D arrays (n_channels, n_timepoints_i), one per case, with the "
+            "same channels."
         ) from exc
-    except ValueError as exc:
-        if "Complex data not supported" in str(exc):
-            raise ValueError(
-                "Complex data not supported: InceptionTime needs real values. Pass the real part, "
-                "the magnitude, or the real and imaginary parts as two channels."
-            ) from exc
-        if "could not convert" in str(exc):
+    if array.dtype.kind == "c":
+        raise ValueError(
+            "Complex data not supported: InceptionTime needs real values. Pass the real "
+            "part, the magnitude, or the real and imaginary parts as two channels."
+        )
+    if array.dtype.kind not in "biuf":  # object or text that may hold numbers
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError) as exc:
             raise TypeError(
                 f"X must hold real numbers ({exc}). Encode text or categories as numbers "
                 "before fitting."
             ) from exc
-        if "while a minimum of" in str(exc):
-            raise ValueError(
-                f"X is empty: {exc} Pass at least one case with one channel of one time "
-                "point (two cases to fit)."
-            ) from exc
-        raise
-    if X.ndim not in (2, 3):
+    return array
+
+
+def _check_shape(array):
+    """Refuse X that is not 2D or 3D, or holds no case, channel or time point."""
+    if array.size == 0:
+        counts = [f"{array.shape[0]} sample(s)"] if array.shape[0] == 0 else []
+        if array.ndim == 2 and array.shape[1] == 0:
+            counts.append("0 feature(s)")
+        # in scikit-learn's wording, which its estimator checks look for
+        found = " and ".join(counts)
+        found = f"found {found} (shape={array.shape}) while a minimum of 1 is required. " if (
+            found) else ""
+        raise ValueError(
+            f"X of shape {array.shape} is empty: {found}It needs at least one case, one "
+            "channel and one time point (two cases to fit)."
+        )
+    if array.ndim not in (2, 3):
         hint = (
             "Reshape your data with X.reshape(1, -1) if it holds a single series."
-            if X.ndim == 1 else "Reshape your data to 3 dimensions."
+            if array.ndim == 1 else "Reshape your data to 3 dimensions."
         )
-        raise ValueError(
-            f"X must have 3 dimensions (n_cases, n_channels, n_timepoints), or 2 "
-            f"(n_cases, n_timepoints) for one channel; got {X.ndim}D X of shape "
-            f"{X.shape}. {hint}"
-        )
-    if X.ndim == 3 and 0 in X.shape:
-        raise ValueError(
-            f"X of shape {X.shape} is empty: it needs at least one case, one channel and "
-            "one time point."
-        )
-    _check_finite(X, original, allow_nan)
-    return X
+        raise ValueError(f"{SHAPE_ADVICE}; got {array.ndim}D X of shape {array.shape}. {hint}")
+
+
+def _convert(array, dtype, allow_nan):
+    """``array`` in the dtype the caller asked for, after the finiteness checks."""
+    with np.errstate(over="ignore"):  # values beyond float32: reported by _check_finite
+        converted = array.astype(_target_dtype(dtype, array.dtype), copy=False)
+    _check_finite(converted, array, allow_nan)
+    return converted
+
+
+def _as_series_array(X, dtype, allow_nan):
+    """Convert an array-like to a float ndarray (n, c, t) and its original ndim, or raise."""
+    array = _as_numeric(X)
+    _check_shape(array)
+    ndim = array.ndim
+    X = _convert(array, dtype, allow_nan)
+    return np.ascontiguousarray(X[:, np.newaxis, :] if ndim == 2 else X), ndim
 
 
 def _position(mask):
@@ -105,7 +229,11 @@ def _only_trailing(nan):
 
 
 def _check_finite(X, original, allow_nan):
-    """Raise a ValueError that counts and locates NaN, infinite or too large values."""
+    """Raise a ValueError that counts and locates NaN, infinite or too large values.
+
+    ``X`` is the converted array; ``original`` the values before the conversion, which
+    tell a value beyond the range of X's dtype from an infinity.
+    """
     # A sum is finite exactly when every value is (or their sum overflows float64, which
     # float32 values cannot): one pass without a mask the size of X in the common case.
     with np.errstate(over="ignore", invalid="ignore"):  # inf + -inf, inf - inf
@@ -129,18 +257,12 @@ def _check_finite(X, original, allow_nan):
     infinite = np.isinf(X)
     if not infinite.any():
         return
-    # The cast to float32 turned finite values beyond its range into infinities.
-    with np.errstate(over="ignore", invalid="ignore"):
-        try:
-            before = np.asarray(original, dtype=np.float64).reshape(X.shape)
-        except (TypeError, ValueError):
-            before = X
-    overflow = infinite & np.isfinite(before)
+    overflow = infinite & np.isfinite(original)
     if overflow.any():
-        first = before[np.unravel_index(np.argmax(overflow), X.shape)]
+        first = original[np.unravel_index(np.argmax(overflow), X.shape)]
         raise ValueError(
-            f"X contains {np.count_nonzero(overflow)} value(s) too large for float32, in "
-            f"which the networks compute (|x| > {np.finfo(np.float32).max:.3g}; the first, "
+            f"X contains {np.count_nonzero(overflow)} value(s) too large for {X.dtype}, in "
+            f"which the networks compute (|x| > {np.finfo(X.dtype).max:.3g}; the first, "
             f"{first:.3g}, at {_position(overflow)}). Scale X down, e.g. with "
             "inceptionsk.SeriesStandardScaler in a Pipeline before this estimator."
         )
@@ -151,66 +273,6 @@ def _check_finite(X, original, allow_nan):
     )
 
 
-def validate_series(estimator, X, *, reset, dtype=np.float32, allow_nan=False):
-    """Validate X and return it as a C-contiguous float array of shape (n, c, t).
-
-    Parameters
-    ----------
-    estimator : estimator instance
-        The estimator whose fitted layout is recorded (``reset=True``) or checked
-        (``reset=False``).
-    X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, n_timepoints)
-        The series.
-    reset : bool
-        Whether this is ``fit``: record ``n_features_in_``, ``n_channels_in_``,
-        ``n_timepoints_in_`` and ``feature_names_in_``. Otherwise check against them
-        (when they exist: a stateless transformer may transform without fit).
-    dtype : dtype or list of dtypes, default=np.float32
-        Passed to :func:`~sklearn.utils.check_array`; the networks compute in float32.
-    allow_nan : bool, default=False
-        Whether NaN may pass (for :class:`~inceptionsk.SeriesImputer`). Infinite values
-        and values beyond the range of ``dtype`` never do.
-
-    Returns
-    -------
-    X : ndarray of shape (n_cases, n_channels, n_timepoints)
-    """
-    _check_feature_names(estimator, X, reset=reset)
-    X = _as_array(X, dtype, allow_nan)
-    name = type(estimator).__name__
-    if reset:
-        estimator.n_features_in_ = X.shape[1]
-        estimator.n_channels_in_ = 1 if X.ndim == 2 else X.shape[1]
-        estimator.n_timepoints_in_ = X.shape[-1]
-        estimator._fitted_ndim = X.ndim
-    n_channels = 1 if X.ndim == 2 else X.shape[1]
-    if not reset and hasattr(estimator, "n_channels_in_"):
-        if n_channels != estimator.n_channels_in_:
-            raise ValueError(
-                f"X has {n_channels} channels, but {name} was fitted on "
-                f"{estimator.n_channels_in_} channels (X of shape {X.shape}). Pass X "
-                "with the channels it was fitted on, in the same order."
-            )
-        if X.shape[-1] != estimator.n_timepoints_in_ and not getattr(
-            estimator, "_fitted_unequal_length", False
-        ):
-            if estimator._fitted_ndim == 2:
-                prefix = (
-                    f"X has {X.shape[-1]} features, but {name} is expecting "
-                    f"{estimator.n_timepoints_in_} features as input: "
-                )
-            else:
-                prefix = ""
-            raise ValueError(
-                f"{prefix}the series have {X.shape[-1]} time points, but {name} was "
-                f"fitted on series of {estimator.n_timepoints_in_} time points. "
-                "Resample or crop the series to the fitted length."
-            )
-    if X.ndim == 2:
-        X = X[:, np.newaxis, :]
-    return np.ascontiguousarray(X)
-
-
 def _is_sequence_of_cases(X):
     """Whether X is a sequence of per-case series to be padded: an object array of cases
     (as the ``.ts`` loaders give), or a list/tuple of series of unequal lengths.
@@ -218,7 +280,9 @@ def _is_sequence_of_cases(X):
     Equal-length lists take the array path.
     """
     if isinstance(X, np.ndarray):
-        return X.dtype == object and X.ndim == 1
+        return X.dtype == object and X.ndim == 1 and len(X) > 0 and all(
+            isinstance(case, (np.ndarray, list, tuple)) for case in X
+        )
     if not isinstance(X, (list, tuple)):
         return False
     try:
@@ -230,21 +294,21 @@ def _is_sequence_of_cases(X):
     return len({shape[-1] for shape in shapes}) > 1
 
 
-def _pad_cases(X, dtype):
-    """Validate each case (2D (n_channels, length) or 1D) and zero-pad them to one length."""
-    if len(X) == 0:
-        raise ValueError("X holds no cases: fit and predict need at least one series.")
+def _pad_cases(X, dtype, allow_nan):
+    """Validate each case (2D (n_channels, length) or 1D) and zero-pad them to one length.
+
+    Returns the padded array ``(n_cases, n_channels, longest)`` and the lengths; values
+    are checked in the padded layout, so that errors locate them by case, channel and
+    time point.
+    """
     cases = []
     for i, case in enumerate(X):
         try:
-            # float64 kept until the finiteness check below, which tells values beyond
-            # float32 from infinities
-            cases.append(check_array(
-                np.atleast_2d(case), dtype=(np.float64, dtype), ensure_all_finite=False,
-                ensure_min_samples=1, ensure_min_features=1, input_name="X",
-            ))
-        except ValueError as exc:
-            raise ValueError(f"Case {i} of X: {exc}") from exc
+            case = _as_numeric(case)
+            _check_shape(case[np.newaxis] if case.ndim == 1 else case)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"Case {i} of X: {exc}") from exc
+        cases.append(np.atleast_2d(case))
     n_channels = [case.shape[0] for case in cases]
     if len(set(n_channels)) > 1:
         odd = next(i for i, n in enumerate(n_channels) if n != n_channels[0])
@@ -257,74 +321,7 @@ def _pad_cases(X, dtype):
     padded = np.zeros((len(cases), n_channels[0], lengths.max()), dtype=np.result_type(*cases))
     for i, case in enumerate(cases):
         padded[i, :, : lengths[i]] = case
-    with np.errstate(over="ignore"):  # reported by _check_finite
-        X_padded = padded.astype(dtype, copy=False)
-    # NaN and infinities located in the padded layout: case, channel, time point
-    try:
-        _check_finite(X_padded, padded, allow_nan=False)
-    except ValueError as exc:
-        bad = int(np.argmax(~np.isfinite(X_padded).all(axis=(1, 2))))
-        raise ValueError(f"Case {bad} of X: {exc}") from exc
-    return X_padded, lengths
-
-
-def validate_series_lengths(estimator, X, *, reset):
-    """Validate X that may hold series of unequal lengths; return ``(X_padded, lengths)``.
-
-    Series of unequal lengths come as a sequence (a list, or an object array as the
-    ``.ts`` loaders give) of 2D arrays ``(n_channels, length_i)`` or 1D arrays (one
-    channel). They are zero-padded at the end to the longest; ``lengths`` holds each real
-    length, for the network to mask the padding. Equal-length X takes
-    :func:`validate_series` and comes back with ``lengths=None``.
-
-    An estimator fitted on unequal lengths scores series of any length; one fitted on
-    equal lengths scores series of that length only.
-
-    Returns
-    -------
-    X : ndarray of shape (n_cases, n_channels, max_length), dtype float32
-    lengths : ndarray of shape (n_cases,) or None
-    """
-    if _is_sequence_of_cases(X):
-        padded, lengths = _pad_cases(X, np.float32)
-        if (lengths == lengths[0]).all():  # an object array of equal-length cases
-            X, lengths = padded, None
-    else:
-        lengths = None
-    if lengths is None:
-        X = validate_series(estimator, X, reset=reset)
-        if reset:
-            estimator._fitted_unequal_length = False
-        return X, None
-    _check_feature_names(estimator, X, reset=reset)
-    X = padded
-    name = type(estimator).__name__
-    if reset:
-        estimator.n_features_in_ = estimator.n_channels_in_ = X.shape[1]
-        estimator.n_timepoints_in_ = X.shape[-1]
-        estimator._fitted_ndim = 3
-        estimator._fitted_unequal_length = True
-    elif X.shape[1] != estimator.n_channels_in_:
-        raise ValueError(
-            f"X has {X.shape[1]} channels, but {name} was fitted on "
-            f"{estimator.n_channels_in_} channels. Pass X with the channels it was fitted "
-            "on, in the same order."
-        )
-    elif not estimator._fitted_unequal_length:
-        raise ValueError(
-            f"X holds series of unequal lengths ({lengths.min()} to {lengths.max()} time "
-            f"points), but {name} was fitted on series of {estimator.n_timepoints_in_} "
-            "time points. Resample them to that length, or fit on series of unequal "
-            "lengths to score them."
-        )
-    return X, lengths
-
-
-def as_cases(X, lengths):
-    """X as the estimators accept it: the array, or a list of unpadded cases (views)."""
-    if lengths is None:
-        return X
-    return [case[:, :length] for case, length in zip(X, lengths, strict=True)]
+    return np.ascontiguousarray(_convert(padded, dtype, allow_nan)), lengths
 
 
 def validate_target(y, n_cases, *, regression):
@@ -397,6 +394,40 @@ def validate_target(y, n_cases, *, regression):
             "Pass one label (or target) per case of X."
         )
     return y
+
+
+def validate_sample_weight(sample_weight, n_cases):
+    """Validate per-case weights: None, or a float32 array of ``n_cases`` finite,
+    non-negative weights that are not all zero.
+
+    Equal weights, which weigh every case alike, come back as None: the loss is then the
+    plain mean, bit for bit.
+    """
+    if sample_weight is None:
+        return None
+    try:
+        weights = np.asarray(sample_weight, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"sample_weight must hold numbers ({exc}).") from exc
+    if weights.ndim == 0:
+        weights = np.full(n_cases, weights.item())
+    if weights.shape != (n_cases,):
+        raise ValueError(
+            f"sample_weight has shape {weights.shape}, but X has {n_cases} cases: pass "
+            "one weight per case, in a 1D array."
+        )
+    bad = ~np.isfinite(weights) | (weights < 0)
+    if bad.any():
+        raise ValueError(
+            f"sample_weight holds {np.count_nonzero(bad)} negative, NaN or infinite "
+            f"weight(s) (first at case {np.argmax(bad)}, {weights[np.argmax(bad)]}); "
+            "weights must be finite and >= 0."
+        )
+    if not weights.any():
+        raise ValueError("sample_weight is zero for every case: no case would count in the loss.")
+    if (weights == weights[0]).all():
+        return None
+    return weights.astype(np.float32)
 
 
 def check_trainable(estimator, X, lengths=None):

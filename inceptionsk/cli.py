@@ -26,7 +26,8 @@ from sklearn.pipeline import make_pipeline
 
 from . import __version__
 from .datasets import load_dataset, published_accuracy, published_result, trim_trailing_nan
-from .ensemble import InceptionTimeClassifier
+from .exceptions import TrainingDivergedError
+from .inception_time import InceptionTimeClassifier
 from .persistence import load, save
 from .preprocessing import SeriesStandardScaler
 
@@ -352,6 +353,9 @@ def main(argv=None):
     except KeyboardInterrupt:
         print("inceptionsk: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except TrainingDivergedError as exc:  # a ValueError, but a failure while training
+        print(f"inceptionsk: error: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
     except (InputError, FileNotFoundError, IsADirectoryError, NotADirectoryError,
             PermissionError, ValueError, TypeError) as exc:
         # bad paths, malformed files, data that does not fit the model

@@ -1,6 +1,11 @@
-"""Warnings that the estimators issue (the counterpart of :mod:`sklearn.exceptions`)."""
+"""Warnings and errors that the estimators issue (the counterpart of :mod:`sklearn.exceptions`)."""
 
-__all__ = ["TrainingInterruptedWarning"]
+import inspect
+from pathlib import Path
+
+import sklearn
+
+__all__ = ["TrainingDivergedError", "TrainingInterruptedWarning"]
 
 
 class TrainingInterruptedWarning(UserWarning):
@@ -17,3 +22,32 @@ class TrainingInterruptedWarning(UserWarning):
     >>> warnings.filterwarnings("error", category=TrainingInterruptedWarning)
     >>> warnings.resetwarnings()
     """
+
+
+class TrainingDivergedError(ValueError):
+    """Training turned the network's weights into NaN or infinite values.
+
+    A ``ValueError``, as the data (values too large, unscaled) or the learning rate
+    are to blame; the message says which values X held and what to change. The
+    estimator is left unfitted.
+
+    Examples
+    --------
+    >>> from inceptionsk.exceptions import TrainingDivergedError
+    >>> issubclass(TrainingDivergedError, ValueError)
+    True
+    """
+
+
+#: Frames in these folders are skipped when a warning looks for the user's call.
+_INTERNAL = (str(Path(__file__).parent), str(Path(sklearn.__file__).parent))
+
+
+def find_stack_level():
+    """The ``stacklevel`` at which a warning points at the user's code: the first frame
+    outside this package and scikit-learn (which wraps ``fit`` and runs Pipelines),
+    as pandas finds its own."""
+    frame, level = inspect.currentframe(), 0
+    while frame is not None and frame.f_code.co_filename.startswith(_INTERNAL):
+        frame, level = frame.f_back, level + 1
+    return level

@@ -52,34 +52,59 @@ import torch
 from sklearn.base import BaseEstimator
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.utils.validation import check_is_fitted
 from skorch import NeuralNet
 from skorch.history import History
 
-from .ensemble import InceptionTimeClassifier, InceptionTimeRegressor
-from .preprocessing import SeriesImputer, SeriesStandardScaler
-from .single_network import InceptionNetworkClassifier, InceptionNetworkRegressor
+from .exceptions import find_stack_level
 from .training import resolve_device
 
-__all__ = ["FORMAT_VERSION", "load", "save"]
+__all__ = ["FORMAT_VERSION", "SaveMixin", "load", "register", "save"]
 
 #: The version of the file format that :func:`save` writes and :func:`load` reads.
 FORMAT_VERSION = 1
 
-#: The classes a file may name: nothing else is ever built from a file.
-_CLASSES = {
-    cls.__name__: cls
-    for cls in (
-        InceptionTimeClassifier, InceptionTimeRegressor, InceptionNetworkClassifier,
-        InceptionNetworkRegressor, StandardScaler, SeriesStandardScaler, SeriesImputer,
-        Pipeline,
+#: The classes a file may name: nothing else is ever built from a file. The package's
+#: estimators and transformers add themselves with :func:`register`.
+_CLASSES = {cls.__name__: cls for cls in (Pipeline, StandardScaler)}
+
+
+def register(cls):
+    """Class decorator: let :func:`load` build instances of ``cls`` from a file.
+
+    Registered classes that derive from :class:`SaveMixin` are estimators, which
+    :func:`save` writes alone or at the end of a Pipeline; the others are transformers,
+    which may come before one in a Pipeline.
+    """
+    _CLASSES[cls.__name__] = cls
+    return cls
+
+
+class SaveMixin:
+    """``save(path)``, for the ensembles and the single networks alike."""
+
+    def save(self, path):
+        """Save the fitted estimator to one file, to be read by :func:`inceptionsk.load`.
+
+        Parameters
+        ----------
+        path : str, path-like or binary file object
+            Where to write; an existing file is replaced.
+
+        See Also
+        --------
+        inceptionsk.persistence : The file format.
+        """
+        save(self, path)
+
+
+def _is_estimator(step):
+    return isinstance(step, SaveMixin) and _CLASSES.get(type(step).__name__) is type(step)
+
+
+def _is_transformer(step):
+    return step in (None, "passthrough") or (
+        not isinstance(step, SaveMixin) and _CLASSES.get(type(step).__name__) is type(step)
     )
-}
-_ESTIMATORS = (
-    InceptionTimeClassifier, InceptionTimeRegressor, InceptionNetworkClassifier,
-    InceptionNetworkRegressor,
-)
-_TRANSFORMERS = (SeriesStandardScaler, SeriesImputer)
 
 # A zip archive, which torch.save writes, begins with these bytes.
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -115,14 +140,8 @@ InceptionNetworkClassifier, InceptionNetworkRegressor or Pipeline
     >>> bool((load(path).predict_proba(X) == clf.predict_proba(X)).all())
     True
     """
-    _save(estimator, path, stacklevel=3)
-
-
-def _save(estimator, path, stacklevel):
-    """``save``, with the warnings pointing ``stacklevel`` frames up (the user's call)."""
     final = _final_estimator(estimator)
-    single = isinstance(final, (InceptionNetworkClassifier, InceptionNetworkRegressor))
-    check_is_fitted(final, "net_" if single else "estimators_")
+    final._check_fitted()
     dropped = [
         name for name, kept in [
             ("callbacks", final.callbacks is None),
@@ -134,7 +153,7 @@ def _save(estimator, path, stacklevel):
         warnings.warn(
             f"{type(final).__name__}.save: {' and '.join(dropped)} not saved, as the "
             "file holds no Python objects; set them again with set_params if needed.",
-            UserWarning, stacklevel=stacklevel,
+            UserWarning, stacklevel=find_stack_level(),
         )
     content = {
         "format": "inceptionsk",
@@ -165,12 +184,9 @@ def _final_estimator(estimator):
     """
     if isinstance(estimator, Pipeline):
         *transformers, (_, final) = estimator.steps
-        if isinstance(final, _ESTIMATORS) and all(
-            step in (None, "passthrough") or isinstance(step, _TRANSFORMERS)
-            for _, step in transformers
-        ):
+        if _is_estimator(final) and all(_is_transformer(step) for _, step in transformers):
             return final
-    elif isinstance(estimator, _ESTIMATORS):
+    elif _is_estimator(estimator):
         return estimator
     raise TypeError(
         f"save takes an estimator of inceptionsk, or a Pipeline of inceptionsk's "
@@ -384,7 +400,7 @@ def _decode(value, device):
 def _decode_net(estimator, record, device):
     net = estimator._build_net(
         n_channels=record["n_channels"], n_outputs=record["n_outputs"],
-        drop_last=record["drop_last"], device=device, seed=estimator.random_state,
+        drop_last=record["drop_last"], device=device,
     )
     net.initialize()
     net.module_.load_state_dict(record["state_dict"])

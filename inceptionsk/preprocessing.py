@@ -8,10 +8,12 @@ from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from ._validation import validate_series
+from .persistence import register
 
 __all__ = ["SeriesImputer", "SeriesStandardScaler"]
 
 
+@register
 class SeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Z-normalise every series on its own: each case and channel to mean 0, std 1 over time.
 
@@ -67,7 +69,7 @@ class SeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         -------
         self : object
         """
-        validate_series(self, X, reset=True)
+        validate_series(self, X, reset=True, allow_unequal=False)
         return self
 
     def transform(self, X):
@@ -84,7 +86,9 @@ class SeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         """
         check_is_fitted(self)
         n_dims = np.asarray(X).ndim
-        X = validate_series(self, X, reset=False, dtype=(np.float64, np.float32)).copy()
+        X = validate_series(
+            self, X, reset=False, dtype=(np.float64, np.float32), allow_unequal=False
+        )[0].copy()
         # float64 statistics: squares of float32 values beyond 1e19 overflow float32
         if self.with_mean:
             X -= X.mean(axis=-1, keepdims=True, dtype=np.float64)
@@ -101,6 +105,7 @@ class SeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         return tags
 
 
+@register
 class SeriesImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """Fill the missing values (NaN) of every series along time, from that series alone.
 
@@ -182,7 +187,8 @@ class SeriesImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         -------
         self : object
         """
-        validate_series(self, X, reset=True, dtype=(np.float64, np.float32), allow_nan=True)
+        validate_series(self, X, reset=True, dtype=(np.float64, np.float32), allow_nan=True,
+                        allow_unequal=False)
         return self
 
     def transform(self, X):
@@ -200,8 +206,9 @@ class SeriesImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         n_dims = np.asarray(X).ndim
         X = validate_series(
-            self, X, reset=False, dtype=(np.float64, np.float32), allow_nan=True
-        ).copy()
+            self, X, reset=False, dtype=(np.float64, np.float32), allow_nan=True,
+            allow_unequal=False,
+        )[0].copy()
         series = X.reshape(-1, X.shape[-1])  # a view: one row per case and channel
         missing = np.isnan(series)
         if missing.any():

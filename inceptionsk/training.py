@@ -1,4 +1,4 @@
-"""Training one InceptionTime network with skorch, configured with the paper's recipe.
+"""Training one network with skorch, configured with the paper's recipe.
 
 The recipe of the official code (hfawaz/InceptionTime), expressed as skorch arguments and
 callbacks:
@@ -7,11 +7,16 @@ callbacks:
   (regression), mini-batches shuffled every epoch, no validation split;
 - the learning rate halved when the *training* loss has not improved for 50 epochs,
   down to 1e-4 (``ReduceLROnPlateau`` through skorch's ``LRScheduler``);
-- the weights of the epoch with the lowest *training* loss kept, in memory (skorch's
-  ``EarlyStopping(load_best=True)`` with a patience that never stops training).
+- the weights of the epoch with the lowest *training* loss kept, in memory
+  (:class:`KeepBestWeights`).
+
+Beyond the paper: the fast recipe's one-cycle schedule, per-case weights in the loss,
+and a validation split whose loss then chooses the weights kept and, with
+``n_iter_no_change``, stops training (skorch's ``ValidSplit`` and ``EarlyStopping``).
 """
 
 import contextlib
+import copy
 import time
 
 import numpy as np
@@ -19,13 +24,14 @@ import torch
 from sklearn.utils._param_validation import InvalidParameterError
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
-from torch import nn
+from skorch.utils import to_tensor
 from torch.optim.lr_scheduler import OneCycleLR, ReduceLROnPlateau
 from tqdm.auto import tqdm
 
-from .network import InceptionTime
-
-__all__ = ["build_net", "resolve_device", "seeded", "EpochProgressBar"]
+__all__ = [
+    "EpochProgressBar", "KeepBestWeights", "WeightedNetClassifier", "WeightedNetRegressor",
+    "recipe_callbacks", "resolve_device", "seeded",
+]
 
 #: The paper's learning-rate schedule: halve after 50 epochs without a lower training loss.
 PLATEAU_FACTOR, PLATEAU_PATIENCE, MIN_LR = 0.5, 50, 1e-4
@@ -84,6 +90,89 @@ def seeded(seed):
         yield
 
 
+class _WeightedLoss:
+    """A skorch net whose training input may carry per-case weights for the loss.
+
+    With weights, X is a dict with a ``"sample_weight"`` entry: skorch batches it with the
+    rest of X, the loss of a batch is the weighted mean of its cases' losses, and the
+    module never sees it. The criterion computes per-case losses
+    (``criterion__reduction="none"``); without weights their plain mean is the loss.
+
+    The net also records whether skorch's ``EarlyStopping`` ended the training
+    (``stopped_early_``): that callback stops training with a ``KeyboardInterrupt`` too,
+    and only this tells its decision from the user's Ctrl-C.
+    """
+
+    def infer(self, x, **fit_params):
+        if isinstance(x, dict) and "sample_weight" in x:
+            x = {key: value for key, value in x.items() if key != "sample_weight"}
+        return super().infer(x, **fit_params)
+
+    def get_loss(self, y_pred, y_true, X=None, training=False):
+        losses = super().get_loss(y_pred, y_true, X=X, training=training)
+        losses = losses.reshape(len(losses), -1).mean(dim=1)  # one loss per case
+        if not (isinstance(X, dict) and "sample_weight" in X):
+            return losses.mean()
+        weights = to_tensor(X["sample_weight"], device=losses.device)
+        return (weights * losses).sum() / weights.sum()
+
+    def notify(self, method_name, **cb_kwargs):
+        # skorch's notify, telling an EarlyStopping's stop from any other interrupt
+        getattr(self, method_name)(self, **cb_kwargs)
+        for _, callback in self.callbacks_:
+            try:
+                getattr(callback, method_name)(self, **cb_kwargs)
+            except KeyboardInterrupt:
+                self.stopped_early_ = isinstance(callback, EarlyStopping)
+                raise
+
+    def on_train_begin(self, net, **kwargs):
+        self.stopped_early_ = False
+        return super().on_train_begin(net, **kwargs)
+
+
+class WeightedNetClassifier(_WeightedLoss, NeuralNetClassifier):
+    """skorch's ``NeuralNetClassifier`` with per-case weights in the loss."""
+
+
+class WeightedNetRegressor(_WeightedLoss, NeuralNetRegressor):
+    """skorch's ``NeuralNetRegressor`` with per-case weights in the loss."""
+
+
+class KeepBestWeights(Callback):
+    """Keep the weights of the epoch with the best ``monitor`` in memory; restore them
+    when training ends (also when it is interrupted).
+
+    Parameters
+    ----------
+    monitor : str, default="train_loss"
+        A history key whose ``{monitor}_best`` flag skorch records (``"train_loss"`` or
+        ``"valid_loss"``).
+
+    Attributes
+    ----------
+    best_epoch_ : int or None
+        The epoch (counted from 1) whose weights were kept, among the epochs of the last
+        training; None before an epoch completed.
+    """
+
+    def __init__(self, monitor="train_loss"):
+        self.monitor = monitor
+
+    def on_train_begin(self, net, **kwargs):
+        self.best_epoch_, self._best_weights = None, None
+
+    def on_epoch_end(self, net, **kwargs):
+        if net.history[-1, f"{self.monitor}_best"]:
+            self.best_epoch_ = len(net.history)
+            self._best_weights = copy.deepcopy(net.module_.state_dict())
+
+    def on_train_end(self, net, **kwargs):
+        if self._best_weights is not None:
+            net.module_.load_state_dict(self._best_weights)
+        self._best_weights = None  # a fitted net does not carry a second copy of its weights
+
+
 class EpochProgressBar(Callback):
     """A tqdm bar over epochs showing the training loss and learning rate.
 
@@ -104,11 +193,11 @@ class EpochProgressBar(Callback):
 
     def on_epoch_end(self, net, **kwargs):
         last = net.history[-1]
-        self.bar_.set_postfix(
-            train_loss=f"{last['train_loss']:.4g}",
-            lr=f"{net.optimizer_.param_groups[0]['lr']:.2g}",
-            refresh=False,
-        )
+        shown = {"train_loss": f"{last['train_loss']:.4g}"}
+        if "valid_loss" in last:
+            shown["valid_loss"] = f"{last['valid_loss']:.4g}"
+        shown["lr"] = f"{net.optimizer_.param_groups[0]['lr']:.2g}"
+        self.bar_.set_postfix(shown, refresh=False)
         self.bar_.update()
 
     def on_train_end(self, net, **kwargs):
@@ -143,17 +232,24 @@ def lr_scheduler(lr_schedule, lr, max_epochs, batches_per_epoch, steps_done=0):
     )
 
 
-def recipe_callbacks(scheduler, max_epochs, verbose, desc=None):
-    """The schedule and keep-best callbacks, plus a progress bar when verbose."""
+def recipe_callbacks(*, lr_schedule, lr, max_epochs, batches_per_epoch, steps_done=0,
+                     validation=False, n_iter_no_change=None, verbose=0, desc=None):
+    """The recipe's callbacks: the schedule, keep-best, early stopping, a progress bar.
+
+    ``validation``: the net holds out a validation split, whose loss chooses the weights
+    kept and, with ``n_iter_no_change``, stops training; otherwise the training loss does.
+    """
+    monitor = "valid_loss" if validation else "train_loss"
     callbacks = [
-        ("lr_scheduler", scheduler),
-        # A patience beyond max_epochs never stops training: EarlyStopping only keeps a
-        # copy of the weights of the lowest training loss and restores them at the end.
-        ("keep_best", EarlyStopping(
-            monitor="train_loss", patience=max_epochs + 1, threshold=0.0,
-            threshold_mode="abs", load_best=True, sink=_silent,
-        )),
+        ("lr_scheduler", lr_scheduler(lr_schedule, lr, max_epochs, batches_per_epoch,
+                                      steps_done)),
+        ("keep_best", KeepBestWeights(monitor=monitor)),
     ]
+    if n_iter_no_change is not None:
+        callbacks.append(("early_stopping", EarlyStopping(
+            monitor=monitor, patience=n_iter_no_change, threshold=0.0,
+            threshold_mode="abs", sink=_silent,
+        )))
     if verbose:
         callbacks.append(("progress", EpochProgressBar(desc=desc)))
     return callbacks
@@ -163,57 +259,14 @@ def _silent(*args, **kwargs):
     """A sink that prints nothing (module level so that nets pickle)."""
 
 
-def build_net(
-    *, regression, n_channels, n_outputs, n_filters, kernel_size, depth, use_residual,
-    use_bottleneck, max_epochs, batch_size, lr, lr_schedule, n_cases, device, callbacks,
-    verbose, desc=None, drop_last=False, steps_done=0,
-):
-    """Build the skorch net that trains one InceptionTime network with the paper's recipe.
-
-    Returns
-    -------
-    net : skorch.NeuralNetClassifier or skorch.NeuralNetRegressor
-        Not yet initialised; ``net.fit(X, y)`` builds and trains the module.
-    """
-    batches = n_cases // batch_size if drop_last else -(-n_cases // batch_size)
-    scheduler = lr_scheduler(lr_schedule, lr, max_epochs, max(batches, 1), steps_done)
-    net_class, criterion = (
-        (NeuralNetRegressor, nn.MSELoss) if regression
-        else (NeuralNetClassifier, nn.CrossEntropyLoss)
-    )
-    return net_class(
-        InceptionTime,
-        module__c_in=n_channels,
-        module__c_out=n_outputs,
-        module__nf=n_filters,
-        module__ks=kernel_size,
-        module__depth=depth,
-        module__residual=use_residual,
-        module__bottleneck=use_bottleneck,
-        criterion=criterion,
-        optimizer=torch.optim.Adam,
-        lr=lr,
-        max_epochs=max_epochs,
-        batch_size=batch_size,
-        train_split=None,
-        iterator_train__shuffle=True,
-        # BatchNorm cannot train on a batch of one value per channel: with series of
-        # one time point, drop a last batch of a single case (shuffling varies which).
-        iterator_train__drop_last=drop_last,
-        callbacks=recipe_callbacks(scheduler, max_epochs, verbose, desc) + list(callbacks or []),
-        device=device,
-        # skorch's per-epoch table only at verbose >= 2; verbose=1 is the epoch bar.
-        verbose=int(verbose >= 2),
-    )
-
-
 def summarize_history(history, elapsed):
-    """One line on a finished training: epochs, time, the lowest training loss and its epoch."""
-    losses = np.asarray(history[:, "train_loss"], dtype=float)
+    """One line on a finished training: epochs, time, the lowest loss and its epoch."""
+    key = "valid_loss" if "valid_loss" in history[-1] else "train_loss"
+    losses = np.asarray(history[:, key], dtype=float)
     best = int(np.argmin(losses))
     return (
-        f"{len(losses)} epochs in {elapsed:.1f} s, lowest train loss {losses[best]:.4g} "
-        f"at epoch {best + 1}"
+        f"{len(losses)} epochs in {elapsed:.1f} s, lowest {key.replace('_', ' ')} "
+        f"{losses[best]:.4g} at epoch {best + 1}"
     )
 
 

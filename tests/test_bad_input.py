@@ -152,17 +152,15 @@ def test_values_that_overflow_inside_the_network_give_no_nan(fitted, data):
 # --- shapes -------------------------------------------------------------------------
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
-def test_empty_X(cls):
-    with raises(ValueError, "X is empty: Found array with 0 sample(s) (shape=(0, 2, 16)) while a "
-                            "minimum of 1 is required. Pass at least one case with one channel "
-                            "of one time point (two cases to fit)."):
-        make(cls).fit(np.empty((0, 2, 16)), [])
-    with raises(ValueError, "X of shape (4, 0, 16) is empty: it needs at least one case, one "
-                            "channel and one time point."):
-        make(cls).fit(np.empty((4, 0, 16)), target(cls, 4))
-    with raises(ValueError, "X of shape (4, 2, 0) is empty: it needs at least one case, one "
-                            "channel and one time point."):
-        make(cls).fit(np.empty((4, 2, 0)), target(cls, 4))
+@pytest.mark.parametrize("shape", [(0, 2, 16), (4, 0, 16), (4, 2, 0), (0, 16), (4, 0)])
+def test_empty_X(cls, shape):
+    """What is empty, and what X needs; in scikit-learn's words for its 2D checks."""
+    with pytest.raises(ValueError, match=re.escape(f"X of shape {shape} is empty: ") + ".*"
+                       "It needs at least one case, one channel and one time point"):
+        make(cls).fit(np.empty(shape), target(cls, shape[0]))
+    with pytest.raises(ValueError, match=re.escape("0 feature(s) (shape=(4, 0)) while a "
+                                                   "minimum of 1 is required.")):
+        make(cls).fit(np.empty((4, 0)), target(cls, 4))
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
@@ -360,6 +358,9 @@ BAD_VALUES = {
     "batch_size": [0, -64, 64.0, None],
     "lr": [0, -0.001, np.inf, np.nan, "0.001", None],
     "lr_schedule": ["cosine", "", 1, None],
+    "validation_fraction": [0, 1, 1.5, -0.1, "0.1"],
+    "n_iter_no_change": [0, -1, 1.5, "5"],
+    "class_weight": ["heavy", 1, [1, 2]],
     "device": [0, None, ["cpu"]],
     "callbacks": ["progress", (EpochTimer(),), [3], [("timer", "EpochTimer")], 0],
     "n_jobs": [0, 1.5, "all"],

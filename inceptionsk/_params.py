@@ -1,0 +1,226 @@
+"""The estimators' parameters: each declared once, with its default, constraint and text.
+
+scikit-learn reads an estimator's parameters from the signature of its ``__init__``, which
+must store them unchanged. The estimators of this package share most of theirs (the
+network's shape, the training recipe, the device), so each parameter is declared once
+here (:data:`PARAMETERS`) and :func:`estimator_parameters` gives a class the keyword-only
+``__init__`` (written by :mod:`dataclasses`), the ``_parameter_constraints`` and the
+Parameters section of its docstring for the names it lists. A class lists its names in the
+order its signature and docstring show them.
+"""
+
+import dataclasses
+import re
+import textwrap
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from ._docs import shared_blocks
+
+__all__ = [
+    "PARAMETERS", "TRAINING", "Parameter", "estimator_class", "estimator_parameters",
+    "fill_docstring",
+]
+
+
+@dataclasses.dataclass(frozen=True)
+class Parameter:
+    """One estimator parameter: its default, sklearn constraints and documentation.
+
+    ``doc`` is the text under the ``name : type, default=...`` line of numpydoc;
+    ``ensemble_doc``, when given, replaces it in the docstrings of the ensembles.
+    """
+
+    default: object
+    constraints: list
+    type: str
+    doc: str
+    ensemble_doc: str = None
+
+    def render(self, name, ensemble):
+        default = f'"{self.default}"' if isinstance(self.default, str) else self.default
+        doc = self.ensemble_doc if ensemble and self.ensemble_doc else self.doc
+        body = textwrap.indent(textwrap.fill(" ".join(doc.split()), width=84), "    ")
+        return f"{name} : {self.type}, default={default}\n{body}"
+
+
+PARAMETERS = {
+    "n_estimators": Parameter(
+        5, [Interval(Integral, 1, None, closed="left")], "int",
+        "Number of networks; their outputs are averaged.",
+    ),
+    "n_filters": Parameter(
+        32, [Interval(Integral, 1, None, closed="left")], "int",
+        "Filters of each convolution branch; an Inception module outputs ``4 * n_filters`` "
+        "channels.",
+    ),
+    "kernel_size": Parameter(
+        # kernel_size // 4 must stay a positive odd kernel size, so at least 4
+        40, [Interval(Integral, 4, None, closed="left")], "int",
+        """
+        Longest convolution kernel; the modules use ``kernel_size``, ``kernel_size // 2``
+        and ``kernel_size // 4``, each made odd (39, 19 and 9 for 40).
+        """,
+    ),
+    "depth": Parameter(
+        6, [Interval(Integral, 1, None, closed="left")], "int",
+        "Number of Inception modules of each network.",
+    ),
+    "use_residual": Parameter(
+        True, ["boolean"], "bool", "Whether every third module gets a residual shortcut.",
+    ),
+    "use_bottleneck": Parameter(
+        True, ["boolean"], "bool",
+        "Whether modules reduce their input to ``n_filters`` channels with a 1x1 "
+        "convolution first.",
+    ),
+    "use_custom_filters": Parameter(
+        False, ["boolean"], "bool",
+        """
+        Whether the first Inception module also applies the frozen hand-crafted filters
+        of H-InceptionTime (Ismail-Fawaz et al. 2022) to each input channel.
+        """,
+    ),
+    "max_epochs": Parameter(
+        1500, [Interval(Integral, 1, None, closed="left")], "int",
+        "Training epochs of each network.",
+    ),
+    "batch_size": Parameter(
+        64, [Interval(Integral, 1, None, closed="left")], "int",
+        "Mini-batch size of training, and the chunk size of scoring on the CPU.",
+    ),
+    "lr": Parameter(
+        # an infinite learning rate turns the weights into NaN at the first step
+        0.001, [Interval(Real, 0, np.inf, closed="neither")], "float",
+        "Initial learning rate of Adam.",
+    ),
+    "lr_schedule": Parameter(
+        "plateau", [StrOptions({"plateau", "one_cycle"})], '{"plateau", "one_cycle"}',
+        """
+        ``"plateau"`` is the paper's: the rate halves after 50 epochs without a lower
+        training loss, down to 1e-4. ``"one_cycle"`` is the fast recipe: one cycle up
+        to ``10 * lr`` and down to nearly zero over ``max_epochs``, for far fewer epochs
+        (see the user guide).
+        """,
+    ),
+    "validation_fraction": Parameter(
+        None, [Interval(Real, 0, 1, closed="neither"), None], "float",
+        """
+        Fraction of the training cases each network holds out as its validation set
+        (stratified by class for classifiers, drawn from the network's own seed).
+        The weights of the epoch with the lowest validation loss are then kept, and
+        ``history_`` records ``valid_loss`` (and ``valid_acc``). None, the paper's
+        recipe, trains on every case and keeps the lowest training loss.
+        """,
+    ),
+    "n_iter_no_change": Parameter(
+        None, [Interval(Integral, 1, None, closed="left"), None], "int",
+        """
+        Stop training when the validation loss (the training loss without
+        ``validation_fraction``) has not improved for this many epochs. None trains
+        ``max_epochs`` epochs.
+        """,
+    ),
+    "class_weight": Parameter(
+        None, [dict, StrOptions({"balanced"}), None], 'dict, "balanced" or None',
+        """
+        Weights of the classes in the loss: ``{label: weight}``, or ``"balanced"`` for
+        ``n_cases / (n_classes * np.bincount(y))`` (scikit-learn's
+        ``compute_class_weight``). They multiply ``sample_weight`` given to ``fit``.
+        """,
+    ),
+    "device": Parameter(
+        "auto", [str, torch.device], "str or torch.device",
+        'Torch device; ``"auto"`` takes CUDA when available, else the CPU.',
+    ),
+    "callbacks": Parameter(
+        None, [list, None], "list of skorch callbacks",
+        "Extra skorch callbacks (or ``(name, callback)`` tuples) added to the recipe's.",
+        ensemble_doc="Extra skorch callbacks given to every member's net.",
+    ),
+    "n_jobs": Parameter(
+        # joblib's meaning: None is 1, -1 all cores, -2 all but one; 0 means nothing
+        None, [Interval(Integral, None, -1, closed="right"),
+               Interval(Integral, 1, None, closed="left"), None], "int",
+        """
+        Members trained in parallel by joblib (``None`` means 1, ``-1`` all cores);
+        joblib's process workers limit their threads to ``cores // n_jobs`` each.
+        """,
+    ),
+    "random_state": Parameter(
+        None, ["random_state"], "int, RandomState instance or None",
+        "Seeds the weights, the shuffling and the validation split. An int gives "
+        "reproducible training.",
+        ensemble_doc="Draws one seed per member. An int gives reproducible training.",
+    ),
+    "verbose": Parameter(
+        0, ["verbose"], "int",
+        """
+        0 prints nothing; 1 shows a progress bar over epochs and a summary line; 2 also
+        prints skorch's table of every epoch.
+        """,
+        ensemble_doc="""
+        0 prints nothing; 1 shows a progress bar per member and a summary line each; 2
+        also prints skorch's table of every epoch.
+        """,
+    ),
+}
+
+
+def fill_docstring(docstring, **blocks):
+    """Replace each line ``%(name)s`` of ``docstring`` with ``blocks[name]``, indented as
+    that line."""
+
+    def replace(match):
+        return textwrap.indent(blocks[match.group(2)].strip("\n"), match.group(1))
+
+    return re.sub(r"^( *)%\((\w+)\)s$", replace, docstring, flags=re.MULTILINE)
+
+
+def estimator_parameters(*names, **blocks):
+    """Class decorator: a keyword-only ``__init__`` storing the parameters ``names``.
+
+    Also sets ``_parameter_constraints`` and fills the docstring: the line
+    ``%(parameters)s`` with the Parameters entries of ``names``, in this order, and each
+    ``%(key)s`` line with ``blocks[key]``.
+    """
+
+    def decorate(cls):
+        ensemble = "n_estimators" in names
+        cls.__annotations__ = {name: object for name in names}
+        for name in names:
+            setattr(cls, name, PARAMETERS[name].default)
+        # __init__ only, as scikit-learn wants it: sklearn's BaseEstimator supplies the
+        # repr, and estimators compare by identity
+        dataclasses.dataclass(cls, kw_only=True, eq=False, repr=False)
+        del cls.__annotations__  # the placeholder annotations would show in the signature
+        cls.__init__.__annotations__ = {}
+        cls._parameter_constraints = {name: PARAMETERS[name].constraints for name in names}
+        parameters = "\n".join(PARAMETERS[name].render(name, ensemble) for name in names)
+        cls.__doc__ = fill_docstring(cls.__doc__, parameters=parameters, **blocks)
+        return cls
+
+    return decorate
+
+
+#: The recipe's parameters, which every estimator has.
+TRAINING = (
+    "max_epochs", "batch_size", "lr", "lr_schedule", "validation_fraction", "n_iter_no_change",
+)
+
+
+def estimator_class(network, *, classifier, ensemble, **blocks):
+    """Class decorator of a concrete estimator: :func:`estimator_parameters` with the
+    parameters of its network (the names in ``network``), the recipe, its task and its
+    kind, in that order, the shared Attributes and Notes blocks, and ``blocks``."""
+    names = (
+        ("n_estimators",) * ensemble + tuple(network) + TRAINING
+        + ("class_weight",) * classifier + ("device", "callbacks")
+        + ("n_jobs",) * ensemble + ("random_state", "verbose")
+    )
+    return estimator_parameters(
+        *names, **shared_blocks(classifier=classifier, ensemble=ensemble), **blocks
+    )
