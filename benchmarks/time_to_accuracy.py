@@ -10,9 +10,10 @@ schedule, 5 networks x 1500 epochs, run to the end.
 
 Writes ``OUT.csv`` (one row per fit) and ``OUT.md`` (the tables, the machine, torch's
 threads, the command, the date, the load average and an fp32 matmul peak at the start
-and at the end), both rewritten after every fit, so that a long run that is stopped keeps
-the rows it finished. Timings on a loaded machine are not valid: the script warns when the
-1-minute load average is above 0.5 at the start; run it on a quiet machine.
+and at the end), both rewritten after every fit, so that a long run that is stopped
+(Ctrl-C: exit code 130) keeps the fits it completed. Timings on a loaded machine are not
+valid: the script warns when the 1-minute load average is above 0.5 at the start; run it
+on a quiet machine.
 
 Run from the repository root with the package installed (or ``PYTHONPATH=.``)::
 
@@ -185,6 +186,8 @@ def fit_ours(dataset, n_networks, epochs, args):
     start = time.perf_counter()
     classifier.fit(dataset.X_train, dataset.y_train)
     train_time = time.perf_counter() - start
+    if getattr(classifier, "interrupted_", False):
+        raise KeyboardInterrupt  # Ctrl-C: fit kept a part of the budget, which is no row
     # skorch's history times every epoch ("dur"); each network's first is a warm-up
     durations = [duration for member in classifier.estimators_
                  for duration in member.history_[:, "dur"][1:]]
@@ -509,9 +512,14 @@ def main(argv=None):
               f"{row['epochs']} epochs: {row['train_time_s']:.1f} s, "
               f"{_number(row['median_epoch_s'], '.3f')} s/epoch{accuracy}", flush=True)
 
-    run_ours(datasets, args, record)
-    if args.aeon:
-        run_aeon(datasets, args, record, run)
+    try:
+        run_ours(datasets, args, record)
+        if args.aeon:
+            run_aeon(datasets, args, record, run)
+    except KeyboardInterrupt:
+        print(f"Stopped: the {len(rows)} fit(s) completed are in {out}.csv and {out}.md.",
+              file=sys.stderr, flush=True)
+        raise SystemExit(130) from None
     run["end"], run["total_s"] = conditions(), time.perf_counter() - started
     report = markdown(rows, args, run)
     Path(f"{out}.md").write_text(report, encoding="utf-8")

@@ -80,6 +80,25 @@ def test_a_loaded_machine_is_warned_about(script, tmp_path, monkeypatch, capsys)
     assert [row["run"] for row in read_rows(out)] == ["budget"]
 
 
+def test_a_stopped_run_keeps_the_fits_it_completed(script, tmp_path, monkeypatch, capsys):
+    class StoppedAtTwoEpochs(script.InceptionTimeClassifier):
+        """Ctrl-C during the second budget: fit keeps a part of it and returns."""
+
+        def fit(self, X, y):
+            super().fit(X, y)
+            self.interrupted_ = self.max_epochs == 2
+            return self
+
+    monkeypatch.setattr(script, "InceptionTimeClassifier", StoppedAtTwoEpochs)
+    out = tmp_path / "stopped"
+    with pytest.raises(SystemExit) as stop:
+        script.main(["ItalyPowerDemand", *TINY, "--epoch-timing", "0", "--out", str(out)])
+    assert stop.value.code == 130
+    assert [row["epochs"] for row in read_rows(out)] == ["1"]
+    assert "End: not reached" in Path(f"{out}.md").read_text()
+    assert "Stopped: the 1 fit(s) completed are in" in capsys.readouterr().err
+
+
 def test_without_aeon_the_run_says_so(script, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "tensorflow", None)  # makes the import fail
     out = tmp_path / "no_aeon"
