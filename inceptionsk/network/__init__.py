@@ -35,10 +35,11 @@ References
 """
 
 from ._folding import fold_batch_norm
+from ._hybrid import HybridLayer
 from ._inception import InceptionBlock, InceptionModule, InceptionTime
 from ._pooled import GlobalPoolingNetwork
 
 __all__ = [
-    "GlobalPoolingNetwork", "InceptionBlock", "InceptionModule", "InceptionTime",
+    "GlobalPoolingNetwork", "HybridLayer", "InceptionBlock", "InceptionModule", "InceptionTime",
     "fold_batch_norm",
 ]
