@@ -1,5 +1,5 @@
-"""The InceptionTime family: hand-crafted filters, H-InceptionTime, and the layout helpers
-they add (Keras 'same' padding, dilated depthwise convolutions as columns)."""
+"""The InceptionTime family: hand-crafted filters, H-InceptionTime, LITE and LITEMV, and the
+layout helpers they add (Keras 'same' padding, dilated depthwise convolutions as columns)."""
 
 import copy
 
@@ -8,7 +8,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from inceptionsk.network import HybridLayer, InceptionTime, _inception, fold_batch_norm
+from inceptionsk.network import LITE, HybridLayer, InceptionTime, _inception, _lite, fold_batch_norm
 from inceptionsk.network._hybrid import filter_bank, hand_crafted_filters
 from inceptionsk.network._layout import as_image, channels_last_weights, conv, depthwise_conv
 
@@ -89,6 +89,7 @@ def test_hybrid_layer_per_channel_or_on_the_channel_sum():
 
 
 @pytest.mark.parametrize("make", [
+    lambda: LITE(2, 3, nf=4), lambda: LITE(2, 3, nf=4, use_litemv=True),
     lambda: InceptionTime(2, 3, nf=4, depth=3, use_custom_filters=True),
 ])
 def test_filters_are_constant_buffers_outside_the_state_dict(make):
@@ -159,9 +160,91 @@ def test_h_inception_time_appends_the_filters_to_the_first_concat():
         torch.testing.assert_close(hybrid_out, expected.relu())
 
 
+# --------------------------------------------------------------------------- LITE
+
+
+def test_lite_parameter_counts():
+    """The paper's 9,814 trainable parameters of LITE (Ismail-Fawaz et al., DSAA 2023 and
+    arXiv:2409.02869) are those of one input channel without the output layer."""
+    assert _n_parameters(LITE(1, 2), without_head=True) == 9814
+    assert _n_parameters(LITE(1, 2)) == 9880
+    assert _n_parameters(LITE(6, 4)) == 21_146
+    assert _n_parameters(LITE(1, 2, use_litemv=True)) == 7806
+    assert _n_parameters(LITE(6, 4, use_litemv=True)) == 13_292
+
+
+def test_lite_kernel_sizes_derive_from_ks():
+    def kernels(net):
+        convs = [c.depthwise if net.use_litemv else c for c in net.convs]
+        return [c.kernel_size[0] for c in convs], [
+            (b.conv.depthwise.kernel_size[0], b.conv.depthwise.dilation[0]) for b in net.fcn
+        ]
+
+    assert kernels(LITE(1, 2)) == ([40, 20, 10], [(20, 2), (10, 4)])
+    assert kernels(LITE(3, 2, ks=4, use_litemv=True)) == ([4, 2, 1], [(2, 2), (1, 4)])
+    assert LITE(1, 2, ks=4)(torch.randn(2, 1, 9)).shape == (2, 2)
+    with pytest.raises(ValueError, match="ks >= 4"):
+        LITE(1, 2, ks=3)
+
+
+@pytest.mark.parametrize("c_in", [1, 6])
+@pytest.mark.parametrize("use_litemv", [False, True])
+def test_lite_output_shapes(c_in, use_litemv):
+    net = LITE(c_in, 4, nf=8, use_litemv=use_litemv)
+    x = torch.randn(5, c_in, 33)
+    assert net(x).shape == (5, 4)
+    assert net.embed(x).shape == (5, 8)
+    assert net.class_activation_map(x).shape == (5, 4, 33)
+    assert net.bn.num_features == 24 + (17 * c_in if use_litemv else 17)
+
+
+def _plain_lite_forward(net, x):
+    """LITE computed in 1D by its own submodules (torch's Conv1d 'same', BatchNorm1d) and
+    the filters convolved one by one: the reference for the image path."""
+
+    def separable(module, h):
+        return module.pointwise(module.depthwise(h))
+
+    hybrid_in = x if net.hybrid.per_channel else x.sum(dim=1, keepdim=True)
+    filtered = [
+        F.conv1d(F.pad(hybrid_in[:, c : c + 1], _keras_same(len(f))), f.view(1, 1, -1).to(x))
+        for c in range(hybrid_in.shape[1]) for f in hand_crafted_filters().values()
+    ]
+    branches = [separable(m, x) if net.use_litemv else m(x) for m in net.convs]
+    h = net.act(net.bn(torch.cat([*branches, torch.cat(filtered, dim=1).relu()], dim=1)))
+    for block in net.fcn:
+        h = block.act(block.bn(separable(block.conv, h)))
+    return net.fc(h.mean(dim=-1))
+
+
+@pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths")
+@pytest.mark.parametrize("c_in, use_litemv", [(1, False), (3, False), (3, True)])
+@pytest.mark.parametrize("train", [False, True])
+def test_lite_image_path_equals_the_plain_1d_forward(c_in, use_litemv, train):
+    """Outputs, gradients and batch-norm statistics of the channels_last path are those of
+    the plain 1D computation."""
+    torch.manual_seed(0)
+    net = _trained_statistics(LITE(c_in, 3, nf=8, use_litemv=use_litemv), c_in, 50)
+    reference = copy.deepcopy(net)
+    net.train(train), reference.train(train)
+    x = torch.randn(6, c_in, 47)
+    out, expected = net(x), _plain_lite_forward(reference, x)
+    torch.testing.assert_close(out, expected, rtol=1e-4, atol=1e-5)
+    out.square().sum().backward()
+    expected.square().sum().backward()
+    for (name, p), p_ref in zip(net.named_parameters(), reference.parameters(), strict=True):
+        torch.testing.assert_close(p.grad, p_ref.grad, rtol=1e-3, atol=1e-4, msg=name)
+    for name, buffer in net.state_dict().items():
+        torch.testing.assert_close(buffer, reference.state_dict()[name], msg=name)
+
+
 # --------------------------------------------------------------------------- the whole family
 
 FAMILY = {
+    "LITE-1": (1, lambda: LITE(1, 3, nf=8)),
+    "LITE-3": (3, lambda: LITE(3, 3, nf=8)),
+    "LITEMV-3": (3, lambda: LITE(3, 3, nf=8, use_litemv=True)),
+    "LITEMV-1": (1, lambda: LITE(1, 3, nf=8, use_litemv=True)),
     "H-InceptionTime-2": (2, lambda: InceptionTime(2, 3, nf=4, depth=3, use_custom_filters=True)),
 }
 
@@ -194,8 +277,8 @@ def test_padded_series_get_the_features_they_get_alone(name):
 
 @pytest.mark.parametrize("name", FAMILY)
 def test_folded_network_gives_the_eval_outputs(name):
-    """Batch norm folded wherever convolutions precede it; the batch norm of
-    H-InceptionTime's first module, after the filters' ReLU, stays."""
+    """Batch norm folded wherever convolutions precede it; the first batch norm of LITE and
+    of H-InceptionTime's first module, after the filters' ReLU, stays."""
     c_in, make = FAMILY[name]
     torch.manual_seed(0)
     net = _trained_statistics(make(), c_in, 40)
@@ -206,7 +289,10 @@ def test_folded_network_gives_the_eval_outputs(name):
         torch.testing.assert_close(folded(x), net(x), rtol=1e-4, atol=1e-5)
         torch.testing.assert_close(folded(x, lengths), net(x, lengths), rtol=1e-4, atol=1e-5)
     kept = [name for name, m in folded.named_modules() if isinstance(m, nn.BatchNorm1d)]
-    assert kept == ["inceptionblock.inception.0.bn"]
+    if isinstance(net, LITE):
+        assert kept == ["bn"]
+    else:
+        assert kept == ["inceptionblock.inception.0.bn"]
 
 
 @pytest.mark.parametrize("name", FAMILY)
@@ -241,10 +327,10 @@ def test_forward_keeps_the_channels_last_layout(name, padded, monkeypatch):
             return out
         return wrapper
 
-    for function_name in ("conv", "normalize", "max_pool"):
-        monkeypatch.setattr(
-            _inception, function_name, recording(getattr(_inception, function_name))
-        )
+    for module, names in ((_lite, ("conv", "depthwise_conv", "normalize")),
+                          (_inception, ("conv", "normalize", "max_pool"))):
+        for function_name in names:
+            monkeypatch.setattr(module, function_name, recording(getattr(module, function_name)))
     monkeypatch.setattr(HybridLayer, "forward_image", recording(HybridLayer.forward_image))
     lengths = torch.tensor([31, 17, 31, 5]) if padded else None
     logits = net(torch.randn(4, c_in, 31), lengths)
