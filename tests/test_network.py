@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 import torch
-
 from tsai_reference import tsai_forward
 
 from inceptionsk.network import InceptionBlock, InceptionModule, InceptionTime, fold_batch_norm
