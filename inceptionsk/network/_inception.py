@@ -4,6 +4,7 @@ import torch
 from torch import nn
 
 from ._folding import fold_into_convs
+from ._hybrid import HybridLayer
 from ._layout import as_image, channels_last_weights, conv, from_image, max_pool, normalize
 from ._pooled import GlobalPoolingNetwork
 
@@ -85,7 +86,8 @@ class ConvBlock(nn.Sequential):
 
 
 class InceptionModule(nn.Module):
-    """One Inception module: three parallel convolutions and a max-pool branch.
+    """One Inception module: three parallel convolutions and a max-pool branch (and, in
+    H-InceptionTime's first module, hand-crafted filters).
 
     Parameters
     ----------
@@ -100,6 +102,11 @@ class InceptionModule(nn.Module):
     bottleneck : bool, default=True
         Whether to reduce the input to ``nf`` channels with a 1x1 convolution before
         the three convolutions. Never used on a single-channel input.
+    use_custom_filters : bool, default=False
+        Whether to add a fifth branch, a :class:`HybridLayer` (frozen hand-crafted
+        filters, per channel, then ReLU) on the module input, concatenated after the
+        max-pool branch: the batch norm then has ``4 * nf + 17 * ni`` channels, and so
+        does the module's output. H-InceptionTime's first module.
 
     Examples
     --------
@@ -109,7 +116,7 @@ class InceptionModule(nn.Module):
     torch.Size([2, 32, 50])
     """
 
-    def __init__(self, ni, nf, ks=40, bottleneck=True):
+    def __init__(self, ni, nf, ks=40, bottleneck=True, *, use_custom_filters=False):
         super().__init__()
         bottleneck = bottleneck and ni > 1
         # nn.Identity has no parameters, so the state_dict matches tsai's ``noop``.
@@ -122,12 +129,15 @@ class InceptionModule(nn.Module):
             nn.MaxPool1d(3, stride=1, padding=1), nn.Conv1d(ni, nf, 1, bias=False)
         )
         self.concat = Concat()
-        self.bn = nn.BatchNorm1d(nf * 4)
+        # None registers no submodule: without it, the module tree is tsai's
+        self.hybrid = HybridLayer(ni, per_channel=True) if use_custom_filters else None
+        n_hybrid = self.hybrid.out_channels if use_custom_filters else 0
+        self.bn = nn.BatchNorm1d(nf * 4 + n_hybrid)
         self.act = nn.ReLU()
         channels_last_weights(self)
 
     def forward(self, x):
-        """The module on series ``(N, ni, L)``: ``(N, 4 * nf, L)``."""
+        """The module on series ``(N, ni, L)``: ``(N, bn.num_features, L)``."""
         return from_image(self.forward_image(as_image(x)))
 
     def forward_image(self, image, padding=None, nonnegative=False):
@@ -137,11 +147,19 @@ class InceptionModule(nn.Module):
         pool, pool_conv = self.maxconvpool
         branches = [conv(branch, bottled) for branch in self.convs]
         branches.append(conv(pool_conv, max_pool(pool, image, padding, nonnegative)))
+        if self.hybrid is not None:
+            branches.append(self.hybrid.forward_image(image))
         return self.act(normalize(self.bn, self.concat(branches), padding))
 
     def fold_batch_norm_(self):
         """Fold the eval-mode batch norm into the four branches' convolutions (see
-        :func:`fold_batch_norm`)."""
+        :func:`fold_batch_norm`).
+
+        With hand-crafted filters the batch norm is kept: their branch's ReLU sits between
+        the filters and the batch norm, so its slice of the batch norm cannot be folded.
+        """
+        if self.hybrid is not None:
+            return
         fold_into_convs([*self.convs, self.maxconvpool[1]], self.bn)
         self.bn = nn.Identity()
 
@@ -165,6 +183,10 @@ class InceptionBlock(nn.Module):
         Longest kernel size, see :class:`InceptionModule`.
     bottleneck : bool, default=True
         Whether the modules use a bottleneck, see :class:`InceptionModule`.
+    use_custom_filters : bool, default=False
+        Whether the first module adds hand-crafted filters (H-InceptionTime), see
+        :class:`InceptionModule`; the second module's input grows to match. The
+        shortcuts do not change.
 
     Examples
     --------
@@ -174,14 +196,21 @@ class InceptionBlock(nn.Module):
     torch.Size([2, 32, 50])
     """
 
-    def __init__(self, ni, nf=32, residual=True, depth=6, ks=40, bottleneck=True):
+    def __init__(
+        self, ni, nf=32, residual=True, depth=6, ks=40, bottleneck=True, *,
+        use_custom_filters=False,
+    ):
         super().__init__()
         self.residual, self.depth = residual, depth
         self.inception, self.shortcut = nn.ModuleList(), nn.ModuleList()
+        module_in = ni
         for d in range(depth):
-            self.inception.append(
-                InceptionModule(ni if d == 0 else nf * 4, nf, ks=ks, bottleneck=bottleneck)
+            module = InceptionModule(
+                module_in, nf, ks=ks, bottleneck=bottleneck,
+                use_custom_filters=use_custom_filters and d == 0,
             )
+            self.inception.append(module)
+            module_in = module.bn.num_features
             if self.residual and d % 3 == 2:
                 n_in, n_out = (ni if d == 2 else nf * 4), nf * 4
                 self.shortcut.append(
@@ -212,7 +241,8 @@ class InceptionBlock(nn.Module):
 
 
 class InceptionTime(GlobalPoolingNetwork):
-    """The InceptionTime network: an Inception block, global average pooling, a linear head.
+    """The InceptionTime network: an Inception block, global average pooling, a linear head;
+    H-InceptionTime with ``use_custom_filters=True``.
 
     Parameters
     ----------
@@ -231,6 +261,16 @@ class InceptionTime(GlobalPoolingNetwork):
         Longest kernel size, see :class:`InceptionModule`.
     bottleneck : bool, default=True
         Whether the modules use a 1x1 bottleneck, see :class:`InceptionModule`.
+    use_custom_filters : bool, default=False
+        H-InceptionTime [1]_: the first Inception module adds a fifth branch of 17 frozen
+        hand-crafted filters (:class:`HybridLayer`) on the input series, each channel
+        filtered separately (``17 * c_in`` channels, as LITEMV; aeon filters the channels'
+        sum: the authors' code is univariate, and no published result tells the two
+        apart). Its batch norm and
+        the second module's input grow by ``17 * c_in`` channels (1,122 more parameters
+        for one channel, ``nf=32``); nothing else changes. The filters are a buffer
+        outside the ``state_dict``. The learnable kernels stay tsai's odd 39, 19 and 9
+        (the authors' are 40, 20 and 10); the filters keep their own even lengths.
     **kwargs
         Passed to :class:`InceptionBlock`: ``residual`` and ``depth``.
 
@@ -249,15 +289,30 @@ class InceptionTime(GlobalPoolingNetwork):
     >>> x = torch.zeros(2, 3, 12)
     >>> net(x, lengths=torch.tensor([12, 7])).shape
     torch.Size([2, 2])
+
+    H-InceptionTime:
+
+    >>> h_net = InceptionTime(1, 2, use_custom_filters=True)
+    >>> sum(p.numel() for p in h_net.parameters())
+    389732
+
+    References
+    ----------
+    .. [1] A. Ismail-Fawaz, M. Devanne, J. Weber and G. Forestier. "Deep Learning For Time
+       Series Classification Using New Hand-Crafted Convolution Filters". IEEE
+       International Conference on Big Data, 2022.
     """
 
     def __init__(
-        self, c_in, c_out, seq_len=None, nf=32, nb_filters=None, ks=40, bottleneck=True,
-        **kwargs,
+        self, c_in, c_out, seq_len=None, nf=32, nb_filters=None, ks=40, bottleneck=True, *,
+        use_custom_filters=False, **kwargs,
     ):
         super().__init__()
         nf = nf if nb_filters is None else nb_filters
-        self.inceptionblock = InceptionBlock(c_in, nf, ks=ks, bottleneck=bottleneck, **kwargs)
+        self.inceptionblock = InceptionBlock(
+            c_in, nf, ks=ks, bottleneck=bottleneck, use_custom_filters=use_custom_filters,
+            **kwargs,
+        )
         # tsai's pooling module; the forward pools the channels_last image itself
         self.gap = GAP1d(1)
         self.fc = nn.Linear(nf * 4, c_out)
