@@ -12,6 +12,12 @@ from .inception_time import (
     InceptionTimeClassifier,
     InceptionTimeRegressor,
 )
+from .lite_time import (
+    LITENetworkClassifier,
+    LITENetworkRegressor,
+    LITETimeClassifier,
+    LITETimeRegressor,
+)
 from .persistence import load, save
 from .preprocessing import SeriesImputer, SeriesStandardScaler
 
@@ -22,6 +28,10 @@ __all__ = [
     "InceptionNetworkRegressor",
     "InceptionTimeClassifier",
     "InceptionTimeRegressor",
+    "LITENetworkClassifier",
+    "LITENetworkRegressor",
+    "LITETimeClassifier",
+    "LITETimeRegressor",
     "SeriesImputer",
     "SeriesStandardScaler",
     "TrainingDivergedError",

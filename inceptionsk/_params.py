@@ -52,38 +52,6 @@ PARAMETERS = {
         5, [Interval(Integral, 1, None, closed="left")], "int",
         "Number of networks; their outputs are averaged.",
     ),
-    "n_filters": Parameter(
-        32, [Interval(Integral, 1, None, closed="left")], "int",
-        "Filters of each convolution branch; an Inception module outputs ``4 * n_filters`` "
-        "channels.",
-    ),
-    "kernel_size": Parameter(
-        # kernel_size // 4 must stay a positive odd kernel size, so at least 4
-        40, [Interval(Integral, 4, None, closed="left")], "int",
-        """
-        Longest convolution kernel; the modules use ``kernel_size``, ``kernel_size // 2``
-        and ``kernel_size // 4``, each made odd (39, 19 and 9 for 40).
-        """,
-    ),
-    "depth": Parameter(
-        6, [Interval(Integral, 1, None, closed="left")], "int",
-        "Number of Inception modules of each network.",
-    ),
-    "use_residual": Parameter(
-        True, ["boolean"], "bool", "Whether every third module gets a residual shortcut.",
-    ),
-    "use_bottleneck": Parameter(
-        True, ["boolean"], "bool",
-        "Whether modules reduce their input to ``n_filters`` channels with a 1x1 "
-        "convolution first.",
-    ),
-    "use_custom_filters": Parameter(
-        False, ["boolean"], "bool",
-        """
-        Whether the first Inception module also applies the frozen hand-crafted filters
-        of H-InceptionTime (Ismail-Fawaz et al. 2022) to each input channel.
-        """,
-    ),
     "max_epochs": Parameter(
         1500, [Interval(Integral, 1, None, closed="left")], "int",
         "Training epochs of each network.",
@@ -180,27 +148,31 @@ def fill_docstring(docstring, **blocks):
     return re.sub(r"^( *)%\((\w+)\)s$", replace, docstring, flags=re.MULTILINE)
 
 
-def estimator_parameters(*names, **blocks):
-    """Class decorator: a keyword-only ``__init__`` storing the parameters ``names``.
+def estimator_parameters(parameters, **blocks):
+    """Class decorator: a keyword-only ``__init__`` storing ``parameters``.
 
-    Also sets ``_parameter_constraints`` and fills the docstring: the line
-    ``%(parameters)s`` with the Parameters entries of ``names``, in this order, and each
-    ``%(key)s`` line with ``blocks[key]``.
+    ``parameters`` maps names to :class:`Parameter`, in the order the signature and the
+    docstring show them. Also sets ``_parameter_constraints`` and fills the docstring:
+    the line ``%(parameters)s`` with the Parameters entries, and each ``%(key)s`` line
+    with ``blocks[key]``.
     """
 
     def decorate(cls):
-        ensemble = "n_estimators" in names
-        cls.__annotations__ = {name: object for name in names}
-        for name in names:
-            setattr(cls, name, PARAMETERS[name].default)
+        ensemble = "n_estimators" in parameters
+        cls.__annotations__ = dict.fromkeys(parameters, object)
+        for name, parameter in parameters.items():
+            setattr(cls, name, parameter.default)
         # __init__ only, as scikit-learn wants it: sklearn's BaseEstimator supplies the
         # repr, and estimators compare by identity
         dataclasses.dataclass(cls, kw_only=True, eq=False, repr=False)
         del cls.__annotations__  # the placeholder annotations would show in the signature
         cls.__init__.__annotations__ = {}
-        cls._parameter_constraints = {name: PARAMETERS[name].constraints for name in names}
-        parameters = "\n".join(PARAMETERS[name].render(name, ensemble) for name in names)
-        cls.__doc__ = fill_docstring(cls.__doc__, parameters=parameters, **blocks)
+        cls._parameter_constraints = {
+            name: parameter.constraints for name, parameter in parameters.items()
+        }
+        entries = "\n".join(parameter.render(name, ensemble)
+                            for name, parameter in parameters.items())
+        cls.__doc__ = fill_docstring(cls.__doc__, parameters=entries, **blocks)
         return cls
 
     return decorate
@@ -214,13 +186,16 @@ TRAINING = (
 
 def estimator_class(network, *, classifier, ensemble, **blocks):
     """Class decorator of a concrete estimator: :func:`estimator_parameters` with the
-    parameters of its network (the names in ``network``), the recipe, its task and its
-    kind, in that order, the shared Attributes and Notes blocks, and ``blocks``."""
+    parameters of its network (``network``: names to :class:`Parameter`), the recipe,
+    its task and its kind, in that order, the shared Attributes and Notes blocks, and
+    ``blocks``."""
     names = (
-        ("n_estimators",) * ensemble + tuple(network) + TRAINING
-        + ("class_weight",) * classifier + ("device", "callbacks")
-        + ("n_jobs",) * ensemble + ("random_state", "verbose")
+        ("n_estimators",) * ensemble + TRAINING + ("class_weight",) * classifier
+        + ("device", "callbacks") + ("n_jobs",) * ensemble + ("random_state", "verbose")
     )
+    shared = {name: PARAMETERS[name] for name in names}
+    head = {name: shared.pop(name) for name in ("n_estimators",) * ensemble}
     return estimator_parameters(
-        *names, **shared_blocks(classifier=classifier, ensemble=ensemble), **blocks
+        {**head, **network, **shared},
+        **shared_blocks(classifier=classifier, ensemble=ensemble), **blocks,
     )

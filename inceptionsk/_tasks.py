@@ -28,15 +28,15 @@ class ClassifierTask(ClassifierMixin):
     _criterion = nn.CrossEntropyLoss
 
     def _check_target(self, y):
-        """Record ``classes_`` (sorted) from the labels ``y``."""
+        """Check that the labels ``y`` can train a classifier; record ``classes_``."""
         check_classification_targets(y)
         self.classes_ = np.unique(y)
         check_classes(self, self.classes_)
 
     def _encode_target(self, y):
-        """The class indices a network trains on (``classes_`` recorded first)."""
-        self._check_target(y)
-        return np.searchsorted(self.classes_, y).astype(np.int64)
+        """The class indices a network trains on; records ``classes_`` (sorted)."""
+        self.classes_, encoded = np.unique(y, return_inverse=True)
+        return encoded.astype(np.int64)
 
     def _encode_known_target(self, y):
         """The class indices of labels seen in fit (to resume training)."""
@@ -123,7 +123,7 @@ class RegressorTask(RegressorMixin):
     def _encode_target(self, y):
         # Train on standardised targets: a zero-initialised head reaches targets of any
         # scale (prices in 1e5, rates in 1e-3) at the same pace; predict undoes it.
-        self._check_target(y)
+        self.n_outputs_ = y.shape[1]
         self.target_scaler_ = StandardScaler().fit(y)
         return self.target_scaler_.transform(y).astype(np.float32)
 

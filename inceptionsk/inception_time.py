@@ -5,7 +5,11 @@ InceptionTime network of :mod:`inceptionsk.network`; see :mod:`inceptionsk.singl
 :mod:`inceptionsk.ensemble` and :mod:`inceptionsk._tasks`.
 """
 
-from ._params import estimator_class
+from numbers import Integral
+
+from sklearn.utils._param_validation import Interval
+
+from ._params import Parameter, estimator_class
 from ._tasks import ClassifierTask, RegressorTask
 from .ensemble import NetworkEnsemble
 from .network import InceptionTime
@@ -18,7 +22,37 @@ __all__ = [
 ]
 
 #: The parameters of the InceptionTime network, in the estimators' names.
-NETWORK_PARAMETERS = ("n_filters", "kernel_size", "depth", "use_residual", "use_bottleneck")
+NETWORK_PARAMETERS = {
+    "n_filters": Parameter(
+        32, [Interval(Integral, 1, None, closed="left")], "int",
+        "Filters of each of the four branches of an Inception module, which outputs "
+        "``4 * n_filters`` channels.",
+    ),
+    "kernel_size": Parameter(
+        # kernel_size // 4 must stay a positive odd kernel size, so at least 4
+        40, [Interval(Integral, 4, None, closed="left")], "int",
+        "Longest convolution kernel; the modules use ``kernel_size``, ``kernel_size // 2`` "
+        "and ``kernel_size // 4``, each made odd (39, 19 and 9 for 40).",
+    ),
+    "depth": Parameter(
+        6, [Interval(Integral, 1, None, closed="left")], "int",
+        "Number of Inception modules of each network.",
+    ),
+    "use_residual": Parameter(
+        True, ["boolean"], "bool", "Whether every third module gets a residual shortcut.",
+    ),
+    "use_bottleneck": Parameter(
+        True, ["boolean"], "bool",
+        "Whether modules reduce their input to ``n_filters`` channels with a 1x1 "
+        "convolution first.",
+    ),
+    "use_custom_filters": Parameter(
+        False, ["boolean"], "bool",
+        "H-InceptionTime (Ismail-Fawaz et al. 2022): the first Inception module also "
+        "applies 17 frozen hand-crafted filters (trends and peaks) to each input channel "
+        "(:class:`~inceptionsk.network.HybridLayer`).",
+    ),
+}
 
 
 class InceptionTimeNetwork:
@@ -31,6 +65,7 @@ class InceptionTimeNetwork:
         return dict(
             c_in=n_channels, c_out=n_outputs, nf=self.n_filters, ks=self.kernel_size,
             depth=self.depth, residual=self.use_residual, bottleneck=self.use_bottleneck,
+            use_custom_filters=self.use_custom_filters,
         )
 
 

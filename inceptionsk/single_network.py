@@ -87,13 +87,14 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
         """
         check_callbacks(self)
         X, lengths = validate_series(self, X, reset=True)
+        check_trainable(self, X, lengths)
         y = validate_target(y, len(X), regression=self._regression)
+        self._check_target(y)
         return self._fit_validated(X, lengths, y, validate_sample_weight(sample_weight, len(X)))
 
     def _fit_validated(self, X, lengths, y, sample_weight):
         """``fit`` on validated input: also how an ensemble trains its members."""
         vars(self).pop("net_", None)
-        check_trainable(self, X, lengths)
         targets = self._encode_target(y)
         self._n_train_cases = len(X)  # sizes the schedule and the split, also at load
         self._check_validation_split()

@@ -354,6 +354,8 @@ BAD_VALUES = {
     "depth": [0, -1, 1.5, "6", None],
     "use_residual": ["yes", 1, None],
     "use_bottleneck": ["no", 0, None],
+    "use_custom_filters": ["yes", 1, None],
+    "use_litemv": ["yes", 0, None],
     "max_epochs": [0, -1, 2.5, None],
     "batch_size": [0, -64, 64.0, None],
     "lr": [0, -0.001, np.inf, np.nan, "0.001", None],

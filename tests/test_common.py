@@ -7,6 +7,10 @@ from inceptionsk import (
     InceptionNetworkRegressor,
     InceptionTimeClassifier,
     InceptionTimeRegressor,
+    LITENetworkClassifier,
+    LITENetworkRegressor,
+    LITETimeClassifier,
+    LITETimeRegressor,
     SeriesImputer,
     SeriesStandardScaler,
 )
@@ -17,11 +21,19 @@ NETWORK = dict(n_filters=4, depth=3, kernel_size=8, batch_size=32, lr=0.01, devi
 CLASSIFIER = dict(NETWORK, max_epochs=15)
 REGRESSOR = dict(NETWORK, max_epochs=30)
 
+# kernel_size=4: the dilated layers of kernel_size // 4 = 1 tap see the 2-step series of
+# sklearn's toy problems (with 10 taps, dilation 4, they would see only padding)
+LITE = dict(n_filters=4, kernel_size=4, batch_size=32, lr=0.01, device="cpu")
+
 ESTIMATORS = [
     InceptionNetworkClassifier(**CLASSIFIER),
     InceptionNetworkRegressor(**REGRESSOR),
     InceptionTimeClassifier(n_estimators=2, **CLASSIFIER),
     InceptionTimeRegressor(n_estimators=2, **REGRESSOR),
+    LITENetworkClassifier(**LITE, max_epochs=15),
+    LITENetworkRegressor(**LITE, max_epochs=60),
+    LITETimeClassifier(n_estimators=2, **LITE, max_epochs=15),
+    LITETimeRegressor(n_estimators=2, **LITE, max_epochs=60),
     SeriesStandardScaler(),
     SeriesImputer(),
 ]
@@ -35,7 +47,8 @@ SAMPLE_WEIGHT_EQUIVALENCE = (
 EXPECTED_FAILED_CHECKS = {
     cls: {"check_sample_weight_equivalence_on_dense_data": SAMPLE_WEIGHT_EQUIVALENCE}
     for cls in (InceptionNetworkClassifier, InceptionNetworkRegressor, InceptionTimeClassifier,
-                InceptionTimeRegressor)
+                InceptionTimeRegressor, LITENetworkClassifier, LITENetworkRegressor,
+                LITETimeClassifier, LITETimeRegressor)
 }
 
 
