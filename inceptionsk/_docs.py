@@ -14,7 +14,7 @@ n_channels_in_ : int
     Number of channels seen in fit.
 n_timepoints_in_ : int
     Series length seen in fit (the longest, for series of unequal lengths).
-feature_names_in_ : ndarray of shape (n_features_in_,)
+feature_names_in_ : ndarray of shape (``n_features_in_``,)
     Column names, when fit on a pandas DataFrame with string column names.
 """
 

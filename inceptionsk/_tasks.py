@@ -156,7 +156,7 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
 
         Returns
         -------
-        y_pred : ndarray of shape (n_cases,) or (n_cases, n_outputs_)
+        y_pred : ndarray of shape (n_cases,) or (n_cases, n_outputs)
             1D when there is one target, as in scikit-learn's ``MLPRegressor``; an
             ensemble averages its members'.
         """

@@ -1,8 +1,8 @@
 """The networks in PyTorch: InceptionTime with the module tree and ``state_dict`` of tsai's,
 H-InceptionTime and LITE.
 
-The three InceptionTime modules keep the constructor signatures, submodules and
-parameters of tsai's ``tsai.models.InceptionTime`` (the seed of this package), so that
+The three modules of InceptionTime [1]_ keep the constructor signatures, submodules and
+parameters of tsai's ``tsai.models.InceptionTime`` [2]_ (the seed of this package), so that
 weights trained with tsai load here with ``load_state_dict(strict=True)`` and give the
 same outputs. The networks return logits; the estimators add the loss and the softmax.
 
