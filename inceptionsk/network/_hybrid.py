@@ -89,7 +89,7 @@ class HybridLayer(nn.Module):
     out_channels : int
         ``17 * c_in`` if ``per_channel``, else 17.
     filters : Tensor of shape (out_channels or 17, 1, 1, 96)
-        The filter bank (:func:`filter_bank`), repeated per channel: a non-persistent
+        The filter bank (``filter_bank()``), repeated per channel: a non-persistent
         buffer, so it follows ``.to()`` but is neither a parameter (no gradient, unseen by
         optimizers) nor in the ``state_dict`` (it is rebuilt by the constructor).
 

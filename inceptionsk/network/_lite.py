@@ -53,9 +53,9 @@ class SeparableConv1d(nn.Module):
 
 
 class SeparableConvBlock(nn.Module):
-    """A :class:`SeparableConv1d`, batch norm and ReLU: one of LITE's two last layers.
+    """A ``SeparableConv1d``, batch norm and ReLU: one of LITE's two last layers.
 
-    Parameters as :class:`SeparableConv1d`.
+    Parameters as ``SeparableConv1d``.
     """
 
     def __init__(self, ni, nf, ks, dilation=1):
@@ -116,7 +116,7 @@ class LITE(GlobalPoolingNetwork):
     Attributes
     ----------
     convs : nn.ModuleList
-        The three multiplexing convolutions (``nn.Conv1d``, or :class:`SeparableConv1d`
+        The three multiplexing convolutions (``nn.Conv1d``, or ``SeparableConv1d``
         for LITEMV).
     hybrid : HybridLayer
         The hand-crafted filters.
