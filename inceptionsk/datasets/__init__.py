@@ -6,7 +6,7 @@
 - :func:`load_ts_file`, :func:`load_ucr_tsv_file`: one file of the sktime/aeon ``.ts``
   format or of the UCR 2018 archive's ``.tsv`` layout.
 - :func:`published_accuracy`, :func:`published_result`, :func:`load_published_results`:
-  InceptionTime's accuracies as published, to compare with.
+  the accuracies published for InceptionTime, H-InceptionTime and LITETime, to compare with.
 - :func:`trim_trailing_nan`: NaN-padded series of unequal length (the UCR archive's
   layout) as the list of series of their own lengths that the estimators take.
 """
@@ -16,6 +16,7 @@ from ._dataset import load_dataset
 from ._errors import DataFileError
 from ._npz import load_npz
 from ._published import (
+    MODELS,
     PublishedResult,
     load_published_results,
     published_accuracy,
@@ -27,6 +28,7 @@ from ._unequal import trim_trailing_nan
 
 __all__ = [
     "BUNDLED_DATASETS",
+    "MODELS",
     "DataFileError",
     "PublishedResult",
     "load_basic_motions",

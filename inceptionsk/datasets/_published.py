@@ -1,9 +1,13 @@
-"""The accuracies published for InceptionTime, to put our results beside the paper's.
+"""The accuracies published for InceptionTime and its family, to put our results beside.
 
 ``data/inceptiontime_published.csv`` holds the official per-dataset test accuracy of the
 5-network ensemble (Ismail Fawaz et al. 2020, hfawaz/InceptionTime) on the default
 train/test splits of the UCR 2018 archive (128 datasets) and of 30 UEA 2018 multivariate
 datasets, with the reported training time (seconds, on a GPU, 2019).
+``data/family_published.csv`` holds the authors' published results of the follow-ups:
+H-InceptionTime (the ensemble) and H-Inception (the mean of its 5 networks) on UCR-128
+(Ismail-Fawaz et al. 2022; MSD-IRIMAS/CF-4-TSC), LITETime and LITE (the mean of 5 single
+networks) on UCR-128 and 30 UEA datasets (Ismail-Fawaz et al. 2023; MSD-IRIMAS/LITE).
 """
 
 import csv
@@ -12,7 +16,7 @@ from importlib import resources
 from typing import NamedTuple
 
 __all__ = [
-    "PublishedResult", "load_published_results", "published_accuracy", "published_result",
+    "MODELS", "PublishedResult", "load_published_results", "published_accuracy", "published_result",
 ]
 
 
@@ -25,19 +29,34 @@ class PublishedResult(NamedTuple):
     dataset: str
     #: Test accuracy of the 5-network ensemble on the default train/test split.
     accuracy: float
-    #: Training time in seconds as reported (on a GPU, 2019).
-    train_time_s: float
+    #: Training time in seconds as reported (on a GPU, 2019); None when not published.
+    train_time_s: float = None
+    #: The model: one of :data:`MODELS`.
+    model: str = "InceptionTime"
+
+
+#: The models with published results: the ensembles of 5 networks (InceptionTime,
+#: H-InceptionTime, LITETime), and the mean accuracy of 5 single networks (H-Inception, LITE).
+MODELS = ("InceptionTime", "H-InceptionTime", "H-Inception", "LITETime", "LITE")
 
 
 @cache
-def load_published_results():
-    """All published InceptionTime results: a tuple of :class:`PublishedResult`.
+def load_published_results(model="InceptionTime"):
+    """All published results of a model: a tuple of :class:`PublishedResult`.
+
+    Parameters
+    ----------
+    model : {"InceptionTime", "H-InceptionTime", "H-Inception", "LITETime", "LITE"}, \
+default="InceptionTime"
+        The ensembles of 5 networks, or (H-Inception, LITE) the mean accuracy of their 5
+        single networks.
 
     Returns
     -------
     results : tuple of PublishedResult
-        ``archive`` ("UCR2018" or "UEA2018"), ``dataset``, ``accuracy`` (test accuracy of
-        the 5-network ensemble) and ``train_time_s`` (as reported, on a GPU).
+        ``archive`` ("UCR2018" or "UEA2018"), ``dataset``, ``accuracy`` (test accuracy on
+        the default split), ``train_time_s`` (InceptionTime's, as reported on a GPU) and
+        ``model``.
 
     Examples
     --------
@@ -45,23 +64,31 @@ def load_published_results():
     >>> results = load_published_results()
     >>> len(results), results[0].archive
     (158, 'UCR2018')
+    >>> len(load_published_results("H-InceptionTime")), len(load_published_results("LITETime"))
+    (128, 158)
     """
-    path = resources.files(__package__).joinpath("data", "inceptiontime_published.csv")
-    with path.open(encoding="utf-8", newline="") as file:
+    if model not in MODELS:
+        raise ValueError(f"model must be one of {', '.join(MODELS)}; got {model!r}.")
+    name = "inceptiontime_published.csv" if model == "InceptionTime" else "family_published.csv"
+    with resources.files(__package__).joinpath("data", name).open(
+            encoding="utf-8", newline="") as file:
         return tuple(
             PublishedResult(row["archive"], row["dataset"], float(row["accuracy"]),
-                            float(row["train_time_s"]))
-            for row in csv.DictReader(file)
+                            float(row["train_time_s"]) if "train_time_s" in row else None,
+                            model)
+            for row in csv.DictReader(file) if row.get("model", model) == model
         )
 
 
-def published_result(dataset, *, archive=None, n_channels=None):
+def published_result(dataset, *, model="InceptionTime", archive=None, n_channels=None):
     """The published row of a dataset: a :class:`PublishedResult`, or None when unknown.
 
     Parameters
     ----------
     dataset : str
         The archive's dataset name, matched without regard to case (``"gunpoint"``).
+    model : str, default="InceptionTime"
+        One of :data:`MODELS` (see :func:`load_published_results`).
     archive : {"UCR2018", "UEA2018"}, default=None
         The archive, needed only for a name in both (``"Phoneme"``).
     n_channels : int, default=None
@@ -82,10 +109,13 @@ def published_result(dataset, *, archive=None, n_channels=None):
     --------
     >>> from inceptionsk.datasets import published_result
     >>> published_result("Phoneme", n_channels=11)
-    PublishedResult(archive='UEA2018', dataset='Phoneme', accuracy=0.3937, train_time_s=14433.4)
+    PublishedResult(archive='UEA2018', dataset='Phoneme', accuracy=0.3937,
+                    train_time_s=14433.4, model='InceptionTime')
+    >>> published_result("GunPoint", model="LITETime").accuracy
+    1.0
     """
     matches = [
-        result for result in load_published_results()
+        result for result in load_published_results(model)
         if result.dataset.lower() == str(dataset).lower()
         and (archive is None or result.archive.lower() == archive.lower())
     ]
@@ -100,13 +130,15 @@ def published_result(dataset, *, archive=None, n_channels=None):
     return matches[0] if matches else None
 
 
-def published_accuracy(dataset, *, archive=None, n_channels=None):
-    """The published test accuracy of InceptionTime on a dataset, or None when unknown.
+def published_accuracy(dataset, *, model="InceptionTime", archive=None, n_channels=None):
+    """The published test accuracy of InceptionTime (or ``model``) on a dataset, or None.
 
     Parameters
     ----------
     dataset : str
         The archive's dataset name, matched without regard to case (``"gunpoint"``).
+    model : str, default="InceptionTime"
+        One of :data:`MODELS` (see :func:`load_published_results`).
     archive : {"UCR2018", "UEA2018"}, default=None
         The archive, needed only for a name in both (``"Phoneme"``).
     n_channels : int, default=None
@@ -115,8 +147,9 @@ def published_accuracy(dataset, *, archive=None, n_channels=None):
     Returns
     -------
     accuracy : float or None
-        The 5-network ensemble's test accuracy on the default split; None when the
-        dataset is not in the published results.
+        The test accuracy on the default split (of the 5-network ensemble, or the mean of
+        5 networks for H-Inception and LITE); None when the dataset is not in the
+        published results.
 
     Raises
     ------
@@ -133,10 +166,12 @@ def published_accuracy(dataset, *, archive=None, n_channels=None):
     >>> from inceptionsk.datasets import published_accuracy
     >>> published_accuracy("GunPoint"), published_accuracy("ItalyPowerDemand")
     (1.0, 0.965)
+    >>> published_accuracy("ItalyPowerDemand", model="H-InceptionTime")
+    0.9689
     >>> published_accuracy("MyOwnData") is None
     True
     >>> published_accuracy("Phoneme", archive="UEA2018")
     0.3937
     """
-    result = published_result(dataset, archive=archive, n_channels=n_channels)
+    result = published_result(dataset, model=model, archive=archive, n_channels=n_channels)
     return None if result is None else result.accuracy
