@@ -25,8 +25,6 @@ before the estimators took unequal lengths); the table notes which.
 
 import argparse
 import csv
-import os
-import platform
 import shlex
 import sys
 import time
@@ -34,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from machine import machine_description
 from sklearn.metrics import accuracy_score, balanced_accuracy_score
 from sklearn.pipeline import make_pipeline
 
@@ -150,20 +149,6 @@ def _last_learning_rate(history):
     if "event_lr" in history[-1]:
         return history[-1, "event_lr"]
     return history[-1, "batches", -1, "event_lr"]
-
-
-def machine_description():
-    model = "unknown"
-    with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
-        for line in cpuinfo:
-            if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return (
-        f"{cores} cores ({model}), torch {torch.__version__} with "
-        f"{torch.get_num_threads()} thread(s), Python {platform.python_version()}"
-    )
 
 
 def write_csv(rows, path):

@@ -67,7 +67,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from accuracy import machine_description
+from machine import machine_description, matmul_peak_gflops
 from sklearn.metrics import accuracy_score
 
 from inceptionsk import InceptionTimeClassifier
@@ -303,19 +303,6 @@ def time_to_accuracy(rows):
                 row["reached"] for row in runs if row["epochs"] > first["epochs"]),
         })
     return results
-
-
-def matmul_peak_gflops(size=2048, repeats=5):
-    """Best fp32 matmul throughput of a size x size product, in GFLOP/s: the contention
-    check of speed.py (kept here, so that this script uses the public API only)."""
-    a, b = torch.randn(size, size), torch.randn(size, size)
-    a @ b
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ b
-        best = min(best, time.perf_counter() - start)
-    return 2 * size**3 / best / 1e9
 
 
 def conditions():

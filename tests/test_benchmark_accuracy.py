@@ -17,7 +17,9 @@ SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "accuracy.py"
 def accuracy_script():
     spec = importlib.util.spec_from_file_location("accuracy_benchmark", SCRIPT)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(SCRIPT.parent))  # as when run: it imports machine.py
+        spec.loader.exec_module(module)
     return module
 
 

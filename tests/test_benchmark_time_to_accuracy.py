@@ -18,7 +18,7 @@ def script():
     spec = importlib.util.spec_from_file_location("time_to_accuracy_benchmark", SCRIPT)
     module = importlib.util.module_from_spec(spec)
     with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(SCRIPT.parent))  # as when run: it imports accuracy.py
+        patch.syspath_prepend(str(SCRIPT.parent))  # as when run: it imports machine.py
         spec.loader.exec_module(module)
     return module
 
