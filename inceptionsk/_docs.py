@@ -90,6 +90,24 @@ stops the workers, and only the members that had already returned are kept. An
 interrupt before any network completes an epoch keeps nothing and propagates.
 """
 
+_EMBEDDING_NOTE = """\
+**Embeddings.** ``transform(X)`` returns the globally pooled features of each network,
+the input of its linear head (``4 * n_filters`` per network; an ensemble's members side
+by side), so that a fitted estimator is also a transformer in a Pipeline.
+"""
+
+_CLASS_MAP_NOTE = """\
+**Class activation maps.** ``class_activation_map(X)`` returns each series' map over its
+time steps for the predicted class, or for labels given (Zhou et al. 2016). It is exact:
+its mean over the series' steps plus the head's bias is the class's logit.
+"""
+
+_REGRESSION_MAP_NOTE = """\
+**Activation maps.** ``regression_activation_map(X)`` returns each series' map over its
+time steps for each target, in the target's units (the class activation map of Zhou et
+al. 2016). It is exact: its mean over the series' steps plus an offset is the prediction.
+"""
+
 _SAVING_NOTE = """\
 **Saving.** ``save(path)`` writes one file that :func:`inceptionsk.load` reads back
 without unpickling code, on the CPU by default (see :mod:`inceptionsk.persistence`);
@@ -106,4 +124,6 @@ def shared_blocks(*, classifier, ensemble):
     else:
         attributes = task + _LAYOUT + (_NETWORK if classifier else _TARGET_SCALER + _NETWORK)
         interrupts = _INTERRUPT_NOTE
-    return {"attributes": attributes, "notes": "\n".join([_INPUT_NOTE, interrupts, _SAVING_NOTE])}
+    maps = _CLASS_MAP_NOTE if classifier else _REGRESSION_MAP_NOTE
+    notes = [_INPUT_NOTE, interrupts, _EMBEDDING_NOTE, maps, _SAVING_NOTE]
+    return {"attributes": attributes, "notes": "\n".join(notes)}

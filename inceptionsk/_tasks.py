@@ -4,7 +4,9 @@ A task mixin turns validated targets into what a network trains on, and a networ
 outputs into predictions. Single networks and ensembles share it: the public
 ``predict``/``predict_proba`` validate X once and call ``_predict_validated``, which a
 single network computes from its outputs (:meth:`_finish`) and an ensemble averages over
-its members.
+its members. The activation maps go the same way: ``class_activation_map`` and
+``regression_activation_map`` call ``_cam_validated``, a network's maps of every output
+in the task's units (``_finish_map``), averaged over an ensemble's members.
 """
 
 import numpy as np
@@ -14,7 +16,8 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from torch import nn
 
-from ._validation import check_classes, validate_series
+from ._features import maps_per_case
+from ._validation import check_classes, validate_series, validate_target
 from .training import WeightedNetClassifier, WeightedNetRegressor
 
 __all__ = ["ClassifierTask", "RegressorTask"]
@@ -38,14 +41,12 @@ class ClassifierTask(ClassifierMixin):
         self.classes_, encoded = np.unique(y, return_inverse=True)
         return encoded.astype(np.int64)
 
-    def _encode_known_target(self, y):
-        """The class indices of labels seen in fit (to resume training)."""
+    def _encode_known_target(self, y, advice="resume with the data given to fit"):
+        """The class indices of labels seen in fit (to resume training, or to choose
+        activation maps); ``advice`` ends the error on unknown labels."""
         unknown = np.setdiff1d(y, self.classes_)
         if unknown.size:
-            raise ValueError(
-                f"y holds labels not seen in fit ({list(unknown[:5])}); resume with the "
-                "data given to fit."
-            )
+            raise ValueError(f"y holds labels not seen in fit ({list(unknown[:5])}); {advice}.")
         return np.searchsorted(self.classes_, y).astype(np.int64)
 
     def _n_outputs(self):
@@ -74,6 +75,72 @@ class ClassifierTask(ClassifierMixin):
         logits -= logits.max(axis=1, keepdims=True)
         proba = np.exp(logits)
         return proba / proba.sum(axis=1, keepdims=True)
+
+    def _finish_map(self, maps):
+        """Activation maps of the logits, as the network computes them."""
+        return maps
+
+    def class_activation_map(self, X, y=None):
+        """Class activation maps: for each series, its predicted class's evidence over time.
+
+        The map of class ``c`` at time step ``t`` is the last Inception block's output at
+        ``t`` weighted by the linear head's weights of ``c`` (Zhou et al. 2016 [CAM]_, on
+        time series Wang et al. 2017 [FCN]_). The network ends in global average pooling
+        and that linear head, so the map is exact: its mean over the series' time steps,
+        plus the head's bias of ``c``, is the logit of ``c``. High values mark the time
+        steps that speak for ``c``. An ensemble returns the mean of its members' maps (its
+        mean plus the members' mean bias is the members' mean logit).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, \
+n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
+            The series.
+        y : array-like of shape (n_cases,), default=None
+            The class of each case whose map to return, among ``classes_``; None takes
+            the predicted class (that of ``predict``).
+
+        Returns
+        -------
+        maps : ndarray of shape (n_cases, n_timepoints), or list of ndarray of shape \
+(n_timepoints_i,)
+            float32. For series of unequal lengths a list: each map has its series' own
+            length, and padding never enters it.
+
+        See Also
+        --------
+        inceptionsk.plotting.plot_activation_map : Draw a series coloured by its map.
+
+        References
+        ----------
+        .. [CAM] B. Zhou, A. Khosla, A. Lapedriza, A. Oliva and A. Torralba. "Learning
+           Deep Features for Discriminative Localization". CVPR 2016.
+        .. [FCN] Z. Wang, W. Yan and T. Oates. "Time Series Classification from Scratch
+           with Deep Neural Networks: A Strong Baseline". IJCNN 2017.
+
+        Examples
+        --------
+        >>> from inceptionsk import InceptionNetworkClassifier
+        >>> from inceptionsk.datasets import load_gunpoint
+        >>> X, y = load_gunpoint(split="train", return_X_y=True)
+        >>> clf = InceptionNetworkClassifier(n_filters=4, depth=2, max_epochs=2,
+        ...                                  random_state=0).fit(X, y)
+        >>> clf.class_activation_map(X[:3]).shape
+        (3, 150)
+        >>> clf.class_activation_map(X[:3], y=["2", "2", "2"]).shape  # the maps of class "2"
+        (3, 150)
+        """
+        self._check_fitted()
+        X, lengths = validate_series(self, X, reset=False)
+        if y is None:
+            classes = np.argmax(self._predict_validated(X, lengths), axis=1)
+        else:
+            classes = self._encode_known_target(
+                validate_target(y, len(X), regression=False),
+                advice=f"pass labels among classes_ {self.classes_.tolist()}",
+            )
+        maps = self._cam_validated(X, lengths)[np.arange(len(X)), classes]
+        return maps_per_case(maps, lengths)
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -144,6 +211,61 @@ class RegressorTask(RegressorMixin):
     def _finish(self, outputs):
         """Targets in their own scale from the network's standardised outputs."""
         return self.target_scaler_.inverse_transform(outputs.astype(np.float64))
+
+    def _finish_map(self, maps):
+        """Activation maps in the targets' units: each standardised output's map times
+        its target's scale."""
+        return maps * self.target_scaler_.scale_.astype(np.float32)[:, np.newaxis]
+
+    def regression_activation_map(self, X):
+        """Activation maps of the predicted targets: each time step's share of a prediction.
+
+        The class activation map of Zhou et al. (2016) [CAM]_ applied to the regression
+        head: the last Inception block's output at each time step weighted by the linear
+        head's weights of a target, scaled to the target's units. The network ends in
+        global average pooling and that linear head, so the map is exact: its mean over
+        the series' time steps plus an offset per network and target (``mean_ +
+        scale_ * fc.bias`` of ``target_scaler_`` and ``module_``) is the prediction. An
+        ensemble returns the mean of its members' maps (plus the members' mean offset:
+        its prediction).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, \
+n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
+            The series.
+
+        Returns
+        -------
+        maps : ndarray of shape (n_cases, n_timepoints) or (n_cases, n_outputs_, \
+n_timepoints), or list of ndarray
+            float32; without the ``n_outputs_`` axis for one target, as ``predict``. For
+            series of unequal lengths a list: each map has its series' own length, and
+            padding never enters it.
+
+        See Also
+        --------
+        inceptionsk.plotting.plot_activation_map : Draw a series coloured by its map.
+
+        References
+        ----------
+        .. [CAM] B. Zhou, A. Khosla, A. Lapedriza, A. Oliva and A. Torralba. "Learning
+           Deep Features for Discriminative Localization". CVPR 2016.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from inceptionsk import InceptionNetworkRegressor
+        >>> X = np.random.RandomState(0).normal(size=(20, 1, 30))
+        >>> reg = InceptionNetworkRegressor(n_filters=4, depth=2, max_epochs=2,
+        ...                                 random_state=0).fit(X, X.mean(axis=(1, 2)))
+        >>> reg.regression_activation_map(X[:3]).shape
+        (3, 30)
+        """
+        self._check_fitted()
+        X, lengths = validate_series(self, X, reset=False)
+        maps = self._cam_validated(X, lengths)
+        return maps_per_case(maps[:, 0] if self.n_outputs_ == 1 else maps, lengths)
 
     def predict(self, X):
         """Predicted targets.

@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ._features import EmbeddingTransformerMixin
 from ._validation import (
     check_callbacks,
     check_trainable,
@@ -40,7 +41,7 @@ def _train_member(index, member, X, lengths, y, sample_weight):
         return index, member._fit_validated(X, lengths, y, sample_weight)
 
 
-class NetworkEnsemble(SaveMixin, BaseEstimator):
+class NetworkEnsemble(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
     """Member seeding, parallel training and averaging (see the module docstring)."""
 
     _fitted_attribute = "estimators_"
@@ -82,6 +83,12 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
         self : object
             The fitted ensemble.
         """
+        self._validate_and_fit(X, y, sample_weight)
+        return self
+
+    def _validate_and_fit(self, X, y, sample_weight):
+        """``fit``'s work; returns the validated X and lengths, which ``fit_transform``
+        embeds without validating X again."""
         check_callbacks(self)
         resolve_device(self.device)  # refuse a bad device before building the members
         X, lengths = validate_series(self, X, reset=True)
@@ -91,7 +98,7 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
         self._check_target(y)
         vars(self).pop("estimators_", None)
         self._train_members((X, lengths, y, sample_weight), [], self._make_members())
-        return self
+        return X, lengths
 
     def resume(self, X, y, sample_weight=None):
         """Finish an interrupted ``fit``: complete the members, then train the missing ones.
@@ -197,6 +204,19 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
     def _predict_validated(self, X, lengths):
         """The mean of the members' predictions (probabilities or targets)."""
         return np.mean([m._predict_validated(X, lengths) for m in self.estimators_], axis=0)
+
+    def _embed_validated(self, X, lengths):
+        """The members' embeddings side by side, member 0's first."""
+        return np.concatenate([m._embed_validated(X, lengths) for m in self.estimators_], axis=1)
+
+    def _cam_validated(self, X, lengths):
+        """The mean of the members' activation maps."""
+        return sum(m._cam_validated(X, lengths) for m in self.estimators_) / len(self.estimators_)
+
+    @property
+    def _n_features_out(self):
+        """Features of ``transform``: the members' together."""
+        return sum(m._n_features_out for m in self.estimators_)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

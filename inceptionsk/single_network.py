@@ -19,6 +19,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from skorch.dataset import ValidSplit
 
+from ._features import EmbeddingTransformerMixin
 from ._validation import (
     check_callbacks,
     check_trainable,
@@ -57,7 +58,7 @@ def _training_inputs(X, lengths, weights):
     return inputs if len(inputs) > 1 else inputs["x"]
 
 
-class NetworkEstimator(SaveMixin, BaseEstimator):
+class NetworkEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
     """Fit, resume and scoring of one network (see the module docstring)."""
 
     _fitted_attribute = "net_"
@@ -85,12 +86,19 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
         self : object
             The fitted estimator.
         """
+        self._validate_and_fit(X, y, sample_weight)
+        return self
+
+    def _validate_and_fit(self, X, y, sample_weight):
+        """``fit``'s work; returns the validated X and lengths, which ``fit_transform``
+        embeds without validating X again."""
         check_callbacks(self)
         X, lengths = validate_series(self, X, reset=True)
         check_trainable(self, X, lengths)
         y = validate_target(y, len(X), regression=self._regression)
         self._check_target(y)
-        return self._fit_validated(X, lengths, y, validate_sample_weight(sample_weight, len(X)))
+        self._fit_validated(X, lengths, y, validate_sample_weight(sample_weight, len(X)))
+        return X, lengths
 
     def _fit_validated(self, X, lengths, y, sample_weight):
         """``fit`` on validated input: also how an ensemble trains its members."""
@@ -310,6 +318,28 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
     def _predict_validated(self, X, lengths):
         """Predictions (probabilities or targets) for validated X."""
         return self._finish(_check_outputs_are_finite(np.concatenate(self._score(X, lengths))))
+
+    def _embed_validated(self, X, lengths):
+        """The pooled features ``(n_cases, n_features)`` of validated X: the head's input."""
+        return _check_outputs_are_finite(np.concatenate(self._score(X, lengths, "embed")))
+
+    def _cam_validated(self, X, lengths):
+        """The activation maps ``(n_cases, n_outputs, n_timepoints)`` of every output of
+        the network for validated X, zero past each series' end, in the task's units
+        (``_finish_map``)."""
+        maps = np.zeros((len(X), self._n_outputs(), X.shape[-1]), dtype=np.float32)
+        start = 0
+        for chunk in self._score(X, lengths, "class_activation_map"):
+            # a chunk of unequal lengths stops at its longest series
+            maps[start:start + len(chunk), :, :chunk.shape[-1]] = chunk
+            start += len(chunk)
+        _check_outputs_are_finite(maps.reshape(len(X), -1))
+        return self._finish_map(maps)
+
+    @property
+    def _n_features_out(self):
+        """Features of ``transform``: the width of the head's input."""
+        return self.module_.fc.in_features
 
     def _score(self, X, lengths, method="forward"):
         """``method`` of the network (``forward``: outputs) on validated X, chunk by chunk:
