@@ -46,7 +46,7 @@ class ClassifierTask(ClassifierMixin):
         activation maps); ``advice`` ends the error on unknown labels."""
         unknown = np.setdiff1d(y, self.classes_)
         if unknown.size:
-            raise ValueError(f"y holds labels not seen in fit ({list(unknown[:5])}); {advice}.")
+            raise ValueError(f"y holds labels not seen in fit ({unknown[:5].tolist()}); {advice}.")
         return np.searchsorted(self.classes_, y).astype(np.int64)
 
     def _n_outputs(self):

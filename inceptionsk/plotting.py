@@ -1,4 +1,5 @@
-"""Plots of fitted estimators and results: training curves, confusion matrix, ours vs paper.
+"""Plots of fitted estimators and results: training curves, confusion matrix, activation
+maps, ours vs paper.
 
 matplotlib is an optional dependency (``pip install inceptionsk[plot]``); it is imported
 only when a plot is drawn, so that the package imports without it.
@@ -6,7 +7,10 @@ only when a plot is drawn, so that the package imports without it.
 
 import numpy as np
 
-__all__ = ["plot_accuracy_vs_paper", "plot_confusion_matrix", "plot_training_curves"]
+__all__ = [
+    "plot_accuracy_vs_paper", "plot_activation_map", "plot_confusion_matrix",
+    "plot_training_curves",
+]
 
 
 def _pyplot():
@@ -163,6 +167,82 @@ def plot_confusion_matrix(estimator, X, y, *, ax=None, normalize=None):
         accuracy = np.mean(estimator.predict(X) == np.asarray(y))
     display.ax_.set_title(f"Confusion matrix (accuracy {accuracy:.3f})")
     return display
+
+
+def plot_activation_map(series, activation_map, *, ax=None, cmap="jet", vmin=None, vmax=None,
+                        colorbar=True):
+    """Draw a series coloured at each time step by its activation map.
+
+    The figure of class activation maps for time series (Wang et al. 2017; Ismail Fawaz
+    et al. 2019): the series as a line whose colour follows the map, so that the time
+    steps that weigh most for the class (or the target) stand out.
+
+    Parameters
+    ----------
+    series : array-like of shape (n_channels, n_timepoints) or (n_timepoints,)
+        One series, e.g. ``X[i]``; each channel is drawn as a line with the same colours.
+    activation_map : array-like of shape (n_timepoints,)
+        Its map, e.g. ``clf.class_activation_map(X)[i]``.
+    ax : matplotlib Axes, default=None
+        Where to draw; a new figure when None.
+    cmap : str or Colormap, default="jet"
+        The colours, from the lowest value of the map to the highest (``"jet"``, as in
+        the papers' figures).
+    vmin, vmax : float, default=None
+        The map values of the ends of ``cmap``; the map's own range when None. Give the
+        same to several plots to compare their colours.
+    colorbar : bool, default=True
+        Whether to add a colour bar of the map's values.
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        Its last collection (``ax.collections[-1]``) holds the coloured line segments.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from inceptionsk import InceptionNetworkClassifier
+    >>> from inceptionsk.datasets import load_gunpoint
+    >>> from inceptionsk.plotting import plot_activation_map
+    >>> X, y = load_gunpoint(split="train", return_X_y=True)
+    >>> clf = InceptionNetworkClassifier(n_filters=4, depth=2, max_epochs=2,
+    ...                                  random_state=0).fit(X, y)
+    >>> ax = plot_activation_map(X[0], clf.class_activation_map(X[:1])[0])
+    >>> len(ax.collections[-1].get_segments())  # 150 time steps, 149 segments
+    149
+    """
+    series = np.asarray(series, dtype=float)
+    activation_map = np.asarray(activation_map, dtype=float)
+    channels = series[np.newaxis] if series.ndim == 1 else series
+    if channels.ndim != 2 or activation_map.ndim != 1 or (
+            activation_map.shape[0] != channels.shape[1]):
+        raise ValueError(
+            f"plot_activation_map takes one series of shape (n_channels, n_timepoints) or "
+            f"(n_timepoints,) and its map of shape (n_timepoints,); got a series of shape "
+            f"{series.shape} and a map of shape {activation_map.shape}. For a dataset X and "
+            "its maps, pass X[i] and maps[i]."
+        )
+    _pyplot()
+    from matplotlib.collections import LineCollection
+
+    ax = _axes(ax)
+    steps = np.arange(channels.shape[1])
+    # one segment per pair of neighbouring steps, coloured by their mean activation
+    segments = [np.stack([steps, values], axis=1) for values in channels]
+    segments = np.concatenate([np.stack([line[:-1], line[1:]], axis=1) for line in segments])
+    values = np.tile((activation_map[:-1] + activation_map[1:]) / 2, len(channels))
+    lines = LineCollection(segments, cmap=cmap, linewidths=2)
+    lines.set_array(values)
+    lines.set_clim(activation_map.min() if vmin is None else vmin,
+                   activation_map.max() if vmax is None else vmax)
+    ax.add_collection(lines)
+    ax.autoscale_view()
+    if colorbar:
+        ax.figure.colorbar(lines, ax=ax, label="activation")
+    ax.set_xlabel("time step")
+    return ax
 
 
 def plot_accuracy_vs_paper(ours, paper, names=None, *, ax=None):

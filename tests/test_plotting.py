@@ -1,4 +1,5 @@
-"""Tests of the optional plots: training curves, confusion matrix, accuracy vs paper."""
+"""Tests of the optional plots: training curves, confusion matrix, activation maps, accuracy
+vs paper."""
 
 import sys
 
@@ -18,6 +19,7 @@ from inceptionsk import (  # noqa: E402
 )
 from inceptionsk.plotting import (  # noqa: E402
     plot_accuracy_vs_paper,
+    plot_activation_map,
     plot_confusion_matrix,
     plot_training_curves,
 )
@@ -113,3 +115,35 @@ def test_a_missing_matplotlib_says_how_to_install_it(monkeypatch, ensemble):
     monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
     with pytest.raises(ImportError, match=r"pip install inceptionsk\[plot\]"):
         plot_training_curves(ensemble)
+
+
+def test_activation_map_colours_each_channel_by_the_map(basic_motions):
+    X = basic_motions[0][0]  # 6 channels x 100 time points
+    activation = np.linspace(-1, 2, 100)
+    ax = plot_activation_map(X, activation, cmap="viridis")
+    lines = ax.collections[-1]
+    segments = lines.get_segments()
+    assert len(segments) == 6 * 99
+    np.testing.assert_allclose(segments[99], [[0, X[1, 0]], [1, X[1, 1]]])  # channel 1 begins
+    np.testing.assert_allclose(lines.get_array()[:3], [-0.98485, -0.95455, -0.92424], atol=1e-5)
+    assert lines.get_clim() == (-1, 2) and lines.get_cmap().name == "viridis"
+    assert len(ax.figure.axes) == 2 and ax.get_xlabel() == "time step"  # with its colour bar
+
+
+def test_activation_map_of_a_fitted_classifier_with_a_shared_scale(ensemble, gunpoint):
+    _, _, X_test, _ = gunpoint
+    maps = ensemble.class_activation_map(X_test[:2])
+    fig, axes = plt.subplots(1, 2)
+    for ax, series, case_map in zip(axes, X_test[:2], maps, strict=True):
+        plot_activation_map(series[0], case_map, ax=ax, vmin=-3, vmax=3, colorbar=False)
+        assert ax.collections[-1].get_clim() == (-3, 3)
+    assert len(fig.axes) == 2
+
+
+def test_activation_map_needs_a_series_and_its_map():
+    with pytest.raises(ValueError, match=r"got a series of shape \(2, 1, 10\) and a map of "
+                                         r"shape \(10,\)\. For a dataset X and its maps, pass "
+                                         r"X\[i\] and maps\[i\]\."):
+        plot_activation_map(np.zeros((2, 1, 10)), np.zeros(10))
+    with pytest.raises(ValueError, match=r"a map of shape \(9,\)"):
+        plot_activation_map(np.zeros(10), np.zeros(9))
