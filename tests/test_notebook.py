@@ -1,7 +1,9 @@
 """Runs examples/quickstart.ipynb with tiny settings, so that the notebook never rots."""
 
+import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 nbformat = pytest.importorskip("nbformat")
@@ -37,6 +39,13 @@ def test_the_quickstart_notebook_runs(monkeypatch):
     assert "test accuracy" in outputs and "paper, 5 networks x 1500 epochs: 1.0000" in outputs
     assert "best: {'inceptiontimeclassifier__depth'" in outputs
     assert outputs.strip().endswith("True")  # the restored model predicts the same
+    # the class activation maps are exact: the printed means + bias are the logits
+    maps_identity = re.search(r"mean \+ bias: \[(.*?)\]\s+logit: +\[(.*?)\]", outputs, re.S)
+    assert maps_identity, outputs
+    np.testing.assert_allclose(*[np.array(group.split(), dtype=float)
+                                 for group in maps_identity.groups()], atol=2e-4)
+    assert "maps: (150, 150)" in outputs and "embeddings: (150, 64)" in outputs
+    assert "LogisticRegression on the embeddings: test accuracy" in outputs
     figures = [output for cell in notebook.cells if cell.cell_type == "code"
                for output in cell.outputs if "image/png" in output.get("data", {})]
-    assert len(figures) == 2
+    assert len(figures) == 3  # training curves and confusion matrix, activation maps
