@@ -83,13 +83,14 @@ class ClassifierTask(ClassifierMixin):
     def class_activation_map(self, X, y=None):
         """Class activation maps: for each series, its predicted class's evidence over time.
 
-        The map of class ``c`` at time step ``t`` is the last Inception block's output at
-        ``t`` weighted by the linear head's weights of ``c`` (Zhou et al. 2016 [CAM]_, on
-        time series Wang et al. 2017 [FCN]_). The network ends in global average pooling
-        and that linear head, so the map is exact: its mean over the series' time steps,
-        plus the head's bias of ``c``, is the logit of ``c``. High values mark the time
-        steps that speak for ``c``. An ensemble returns the mean of its members' maps (its
-        mean plus the members' mean bias is the members' mean logit).
+        The map of class ``c`` at time step ``t`` is the network's last feature maps at
+        ``t`` (the output of its last block) weighted by the linear head's weights of ``c``
+        (Zhou et al. 2016 [CAM]_, on time series Wang et al. 2017 [FCN]_). The network
+        ends in global average pooling and that linear head, so the map is exact: its
+        mean over the series' time steps, plus the head's bias of ``c``, is the logit of
+        ``c``. High values mark the time steps that speak for ``c``. An ensemble returns
+        the mean of its members' maps (its mean plus the members' mean bias is the
+        members' mean logit).
 
         Parameters
         ----------
@@ -221,7 +222,7 @@ class RegressorTask(RegressorMixin):
         """Activation maps of the predicted targets: each time step's share of a prediction.
 
         The class activation map of Zhou et al. (2016) [CAM]_ applied to the regression
-        head: the last Inception block's output at each time step weighted by the linear
+        head: the network's last feature maps at each time step weighted by the linear
         head's weights of a target, scaled to the target's units. The network ends in
         global average pooling and that linear head, so the map is exact: its mean over
         the series' time steps plus an offset per network and target (``mean_ +

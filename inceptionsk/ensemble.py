@@ -3,7 +3,8 @@
 :class:`NetworkEnsemble` validates X and y once, makes its members (single-network
 estimators, ``_member_class``) from its own parameters with one seed each, as
 scikit-learn's ``BaggingClassifier`` does, trains them with joblib on the validated
-arrays, and averages what they predict. An interrupt keeps the members trained so far.
+arrays, and averages what they predict (and their activation maps; their embeddings
+it puts side by side). An interrupt keeps the members trained so far.
 """
 
 import warnings

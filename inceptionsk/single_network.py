@@ -3,7 +3,8 @@
 :class:`NetworkEstimator` holds what every single-network estimator does, whatever the
 network and the task: validate X once, encode the targets (the task mixin), build the
 skorch net of the recipe, train it (also after an interrupt: ``resume``), and score
-chunk by chunk on a copy of the network with batch norm folded in. A concrete estimator
+chunk by chunk on a copy of the network with batch norm folded in: predictions,
+embeddings (``transform``) and activation maps. A concrete estimator
 adds an architecture (``_network`` and ``_module_params``) and a task (``_tasks``).
 """
 
