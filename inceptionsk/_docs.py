@@ -92,8 +92,9 @@ interrupt before any network completes an epoch keeps nothing and propagates.
 
 _EMBEDDING_NOTE = """\
 **Embeddings.** ``transform(X)`` returns the globally pooled features of each network,
-the input of its linear head (``4 * n_filters`` per network; an ensemble's members side
-by side), so that a fitted estimator is also a transformer in a Pipeline.
+the input of its linear head (``module_.fc.in_features`` per network: ``4 * n_filters``
+for InceptionTime, ``n_filters`` for LITE; an ensemble's members side by side), so that a
+fitted estimator is also a transformer in a Pipeline.
 """
 
 _CLASS_MAP_NOTE = """\

@@ -34,10 +34,10 @@ class EmbeddingTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixi
         """The embeddings of the series: the globally pooled features of each network.
 
         Each network averages its last feature maps over the real time steps of a series
-        (``4 * n_filters`` features for InceptionTime), the input of its linear head; an
-        ensemble puts its members' features side by side, member 0's first. A fitted
-        estimator is thus a feature extractor, e.g. before another classifier in a
-        ``Pipeline``.
+        (``4 * n_filters`` features for InceptionTime, ``n_filters`` for LITE), the input
+        of its linear head; an ensemble puts its members' features side by side, member
+        0's first. A fitted estimator is thus a feature extractor, e.g. before another
+        classifier in a ``Pipeline``.
 
         Parameters
         ----------

@@ -238,9 +238,9 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
 
         Returns
         -------
-        maps : ndarray of shape (n_cases, n_timepoints) or (n_cases, n_outputs_, \
+        maps : ndarray of shape (n_cases, n_timepoints) or (n_cases, n_outputs, \
 n_timepoints), or list of ndarray
-            float32; without the ``n_outputs_`` axis for one target, as ``predict``. For
+            float32; without the targets axis for one target, as ``predict``. For
             series of unequal lengths a list: each map has its series' own length, and
             padding never enters it.
 

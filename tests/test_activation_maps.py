@@ -19,6 +19,8 @@ from inceptionsk import (
     InceptionNetworkRegressor,
     InceptionTimeClassifier,
     InceptionTimeRegressor,
+    LITENetworkRegressor,
+    LITETimeClassifier,
 )
 
 JAPANESE_VOWELS = Path(__file__).parent / "data" / "JapaneseVowels.npz"
@@ -116,6 +118,25 @@ def test_the_map_is_that_of_the_predicted_class_unless_labels_are_given(gunpoint
     same = labels == predicted
     np.testing.assert_array_equal(given[same], maps[same])
     assert (np.abs(given[~same] - maps[~same]).max(axis=1) > 1e-3).all()
+
+
+def test_the_lite_family_has_the_same_exact_maps(japanese_vowels, gunpoint):
+    """The maps live in the shared bases: LITETime's are exact as InceptionTime's, on
+    unequal lengths too."""
+    X_train, y_train, X_test, _ = japanese_vowels
+    lite = LITETimeClassifier(n_estimators=2, n_filters=8, kernel_size=10, batch_size=16,
+                              max_epochs=3, random_state=0).fit(X_train, y_train)
+    maps = lite.class_activation_map(list(X_test[:30]))
+    assert [case_map.shape for case_map in maps] == [(case.shape[1],) for case in X_test[:30]]
+    check_class_maps_are_exact(lite, list(X_test[:30]))
+    X_train, _, X_test, _ = gunpoint
+    reg = LITENetworkRegressor(n_filters=8, kernel_size=10, max_epochs=2, random_state=0)
+    reg.fit(X_train, X_train[:, 0].std(axis=1))
+    offset = reg.target_scaler_.mean_ + reg.target_scaler_.scale_ * reg.module_.fc.bias.item()
+    np.testing.assert_allclose(
+        reg.regression_activation_map(X_test).mean(axis=1, dtype=np.float64) + offset,
+        reg.predict(X_test), rtol=1e-5, atol=1e-5,
+    )
 
 
 # --- regressors -----------------------------------------------------------------------

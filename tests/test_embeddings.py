@@ -19,6 +19,8 @@ from inceptionsk import (
     InceptionNetworkRegressor,
     InceptionTimeClassifier,
     InceptionTimeRegressor,
+    LITENetworkRegressor,
+    LITETimeClassifier,
     single_network,
 )
 
@@ -102,14 +104,22 @@ def test_fit_transform_validates_X_once_and_equals_fit_then_transform(gunpoint, 
     np.testing.assert_array_equal(embeddings, fitted.transform(X_train))
 
 
-@pytest.mark.parametrize("cls", [InceptionNetworkRegressor, InceptionTimeRegressor])
-def test_regressors_embed_too(cls, gunpoint):
-    X_train, _, X_test, _ = gunpoint
-    params = dict(TINY, n_estimators=3) if cls is InceptionTimeRegressor else TINY
-    regressor = cls(**params).fit(X_train, X_train[:, 0].mean(axis=1))
-    n_networks = params.get("n_estimators", 1)
-    assert regressor.transform(X_test).shape == (150, n_networks * 8)
-    assert regressor.get_feature_names_out()[-1] == f"{cls.__name__.lower()}{n_networks * 8 - 1}"
+@pytest.mark.parametrize("cls, n_networks, width", [
+    (InceptionNetworkRegressor, 1, 4 * TINY["n_filters"]),
+    (InceptionTimeRegressor, 3, 4 * TINY["n_filters"]),
+    (LITENetworkRegressor, 1, TINY["n_filters"]),  # LITE's head sees n_filters features
+    (LITETimeClassifier, 2, TINY["n_filters"]),
+])
+def test_regressors_and_the_lite_family_embed_too(cls, n_networks, width, gunpoint):
+    X_train, y_train, X_test, _ = gunpoint
+    params = {key: value for key, value in TINY.items() if key in cls._get_param_names()}
+    if n_networks > 1:
+        params["n_estimators"] = n_networks
+    y = y_train if cls is LITETimeClassifier else X_train[:, 0].mean(axis=1)
+    estimator = cls(**params).fit(X_train, y)
+    n_features = n_networks * width
+    assert estimator.transform(X_test).shape == (150, n_features)
+    assert estimator.get_feature_names_out()[-1] == f"{cls.__name__.lower()}{n_features - 1}"
 
 
 def test_unequal_lengths_embed_each_series_as_alone():
