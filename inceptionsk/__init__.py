@@ -5,6 +5,7 @@ is trained by skorch with the paper's recipe; the estimators are scikit-learn es
 that drop into Pipelines, grid searches and cross-validation.
 """
 
+from ._version import __version__
 from .exceptions import TrainingDivergedError, TrainingInterruptedWarning
 from .inception_time import (
     InceptionNetworkClassifier,
@@ -20,8 +21,6 @@ from .lite_time import (
 )
 from .persistence import load, save
 from .preprocessing import SeriesImputer, SeriesStandardScaler
-
-__version__ = "0.1.0"
 
 __all__ = [
     "InceptionNetworkClassifier",

@@ -24,7 +24,7 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_m
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 
-from . import __version__
+from ._version import __version__
 from .datasets import load_dataset, published_accuracy, published_result, trim_trailing_nan
 from .exceptions import TrainingDivergedError
 from .inception_time import InceptionTimeClassifier

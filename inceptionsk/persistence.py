@@ -55,6 +55,7 @@ from sklearn.preprocessing import StandardScaler
 from skorch import NeuralNet
 from skorch.history import History
 
+from ._version import __version__
 from .exceptions import find_stack_level
 from .training import resolve_device
 
@@ -158,7 +159,7 @@ InceptionNetworkClassifier, InceptionNetworkRegressor or Pipeline
     content = {
         "format": "inceptionsk",
         "format_version": FORMAT_VERSION,
-        "inceptionsk_version": _package_version(),
+        "inceptionsk_version": __version__,
         "torch_version": str(torch.__version__),
         "estimator": _encode_estimator(estimator),
     }
@@ -251,7 +252,7 @@ def load(path, *, device="cpu"):
     if version != FORMAT_VERSION:
         raise ValueError(
             f"{name} was written by inceptionsk {content.get('inceptionsk_version')} in file "
-            f"format version {version}; this inceptionsk {_package_version()} reads format "
+            f"format version {version}; this inceptionsk {__version__} reads format "
             f"version {FORMAT_VERSION}. Load it with a matching version of inceptionsk."
         )
     try:
@@ -260,12 +261,6 @@ def load(path, *, device="cpu"):
         raise ValueError(
             f"{name} has the inceptionsk header but its content is damaged ({exc!r})."
         ) from exc
-
-
-def _package_version():
-    from . import __version__
-
-    return __version__
 
 
 def _unreadable(path, name, exc):
