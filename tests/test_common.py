@@ -1,5 +1,6 @@
 """scikit-learn's estimator checks on every public estimator, with small settings."""
 
+from conftest import TINY
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from inceptionsk import (
@@ -17,7 +18,7 @@ from inceptionsk import (
 
 # Small networks with enough epochs to fit sklearn's toy problems: blobs (accuracy > 0.83)
 # and make_regression (R^2 > 0.5), where one informative feature has a fixed position.
-NETWORK = dict(n_filters=4, depth=3, kernel_size=8, batch_size=32, lr=0.01, device="cpu")
+NETWORK = dict(TINY, n_filters=4, depth=3, batch_size=32, lr=0.01)
 CLASSIFIER = dict(NETWORK, max_epochs=15)
 REGRESSOR = dict(NETWORK, max_epochs=30)
 

@@ -4,6 +4,7 @@ batched; n_jobs values agree closely."""
 import numpy as np
 import pytest
 import torch
+from conftest import TINY, make
 
 from inceptionsk import (
     InceptionNetworkClassifier,
@@ -11,7 +12,8 @@ from inceptionsk import (
     InceptionTimeClassifier,
 )
 
-SETTINGS = dict(n_filters=4, depth=3, kernel_size=10, batch_size=8, max_epochs=5, device="cpu")
+#: Three modules, so that the residual shortcut is in.
+SETTINGS = dict(TINY, n_filters=4, depth=3, kernel_size=10, max_epochs=5)
 
 
 @pytest.fixture(scope="module")
@@ -90,8 +92,7 @@ def test_workers_train_on_a_memory_mapped_X_without_warnings(capfd):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(1200, 1, 300)).astype(np.float32)  # 1.4 MB: above joblib's 1 MB
     y = np.tile([0, 1], 600)
-    tiny = dict(n_filters=2, depth=1, kernel_size=8, max_epochs=1, device="cpu")
-    InceptionTimeClassifier(n_estimators=2, n_jobs=2, random_state=0, **tiny).fit(X, y)
+    make(InceptionTimeClassifier, n_estimators=2, n_jobs=2, batch_size=64).fit(X, y)
     assert "not writable" not in capfd.readouterr().err
 
 

@@ -10,6 +10,7 @@ import warnings
 
 import numpy as np
 import pytest
+from conftest import TINY
 from sklearn.exceptions import NotFittedError
 from skorch.callbacks import Callback, EarlyStopping
 
@@ -19,8 +20,6 @@ from inceptionsk import (
     InceptionTimeClassifier,
     TrainingInterruptedWarning,
 )
-
-TINY = dict(n_filters=2, depth=1, kernel_size=8, batch_size=8, device="cpu")
 
 #: Trainings started (a fit or a resume of one network), counted across the copies that
 #: sklearn's clone makes of the callback.

@@ -9,12 +9,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+from conftest import make
 from torch.nn.modules.module import register_module_forward_hook
 
 from inceptionsk import InceptionNetworkRegressor, InceptionTimeClassifier
 from inceptionsk.network import GlobalPoolingNetwork
-
-TINY = dict(n_filters=2, depth=1, kernel_size=8, max_epochs=1, device="cpu", random_state=0)
 
 
 @contextmanager
@@ -37,7 +36,7 @@ def _record_scoring_batches():
 def test_scoring_20000_series_holds_one_chunk_of_activations_at_a_time():
     rng = np.random.RandomState(0)
     X_train = rng.normal(size=(32, 1, 200)).astype(np.float32)
-    clf = InceptionTimeClassifier(n_estimators=2, batch_size=64, **TINY)
+    clf = make(InceptionTimeClassifier, n_estimators=2, batch_size=64)
     clf.fit(X_train, np.tile([0, 1], 16))
     X = np.random.default_rng(0).standard_normal((20_000, 1, 200), dtype=np.float32)
     with _record_scoring_batches() as sizes:
@@ -52,7 +51,7 @@ def test_scoring_20000_series_holds_one_chunk_of_activations_at_a_time():
 def test_the_regressor_scores_in_chunks_too():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(300, 2, 50)).astype(np.float32)
-    reg = InceptionNetworkRegressor(batch_size=32, **TINY).fit(X[:40], X[:40, 0].mean(axis=1))
+    reg = make(InceptionNetworkRegressor, batch_size=32).fit(X[:40], X[:40, 0].mean(axis=1))
     with _record_scoring_batches() as sizes:
         assert reg.predict(X).shape == (300,)
     assert sizes == [32] * 10

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from conftest import CLASSIFIERS, ENSEMBLES, ESTIMATORS, make, outputs
 from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 from skorch.callbacks import Callback
@@ -17,17 +18,13 @@ from skorch.callbacks import Callback
 import inceptionsk
 from inceptionsk import (
     InceptionNetworkClassifier,
-    InceptionNetworkRegressor,
     InceptionTimeClassifier,
-    InceptionTimeRegressor,
     SeriesImputer,
     SeriesStandardScaler,
     TrainingInterruptedWarning,
     load,
 )
 from inceptionsk.persistence import FORMAT_VERSION
-
-TINY = dict(n_filters=2, depth=2, kernel_size=8, batch_size=8, max_epochs=2, device="cpu")
 
 
 @pytest.fixture(scope="module")
@@ -38,23 +35,21 @@ def data():
     return X, y
 
 
+def target(cls, X, y):
+    """The labels ``y`` for a classifier; two targets from X for a regressor."""
+    if cls in CLASSIFIERS:
+        return y
+    return np.column_stack([X[:, 0].mean(axis=1) * 100, X[:, 1].std(axis=1)])
+
+
 def fitted(cls, X, y, **params):
-    if cls in (InceptionTimeClassifier, InceptionTimeRegressor):
+    """``cls`` fitted for two epochs; an ensemble of two members."""
+    if cls in ENSEMBLES:
         params.setdefault("n_estimators", 2)
-    if cls in (InceptionNetworkRegressor, InceptionTimeRegressor):
-        y = np.column_stack([X[:, 0].mean(axis=1) * 100, X[:, 1].std(axis=1)])
-    return cls(random_state=0, **TINY, **params).fit(X, y)
+    return make(cls, max_epochs=2, **params).fit(X, target(cls, X, y))
 
 
-def outputs(estimator, X):
-    method = "predict_proba" if hasattr(estimator, "predict_proba") else "predict"
-    return getattr(estimator, method)(X)
-
-
-@pytest.mark.parametrize("cls", [
-    InceptionNetworkClassifier, InceptionNetworkRegressor, InceptionTimeClassifier,
-    InceptionTimeRegressor,
-])
+@pytest.mark.parametrize("cls", ESTIMATORS)
 def test_round_trip_gives_the_same_estimator(cls, data, tmp_path):
     X, y = data
     estimator = fitted(cls, X, y)
@@ -85,14 +80,8 @@ def test_round_trip_gives_the_same_estimator(cls, data, tmp_path):
     joblib.dump(loaded, buffer)
     buffer.seek(0)
     np.testing.assert_array_equal(outputs(joblib.load(buffer), X), outputs(estimator, X))
-    np.testing.assert_array_equal(outputs(clone(loaded).fit(X, _target(estimator, X, y)), X),
+    np.testing.assert_array_equal(outputs(clone(loaded).fit(X, target(cls, X, y)), X),
                                   outputs(estimator, X))
-
-
-def _target(estimator, X, y):
-    if isinstance(estimator, (InceptionNetworkRegressor, InceptionTimeRegressor)):
-        return np.column_stack([X[:, 0].mean(axis=1) * 100, X[:, 1].std(axis=1)])
-    return y
 
 
 @pytest.mark.parametrize("labels", [
@@ -103,7 +92,7 @@ def test_labels_of_any_kind_and_feature_names_survive(labels, data):
     X, _ = data
     y = np.resize(labels, 24)
     X2 = pd.DataFrame(X[:, 0], columns=[f"t{i}" for i in range(20)])
-    clf = InceptionNetworkClassifier(random_state=0, **TINY).fit(X2, y)
+    clf = make(InceptionNetworkClassifier, max_epochs=2).fit(X2, y)
     buffer = io.BytesIO()
     inceptionsk.save(clf, buffer)  # the function, and a file object
     buffer.seek(0)
@@ -155,8 +144,7 @@ def test_devices_on_load(data, tmp_path):
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
 def test_a_model_trained_on_cuda_loads_on_the_cpu(data, tmp_path, monkeypatch):
     X, y = data
-    clf = InceptionTimeClassifier(n_estimators=2, random_state=0,
-                                  **dict(TINY, device="cuda")).fit(X, y)
+    clf = make(InceptionTimeClassifier, n_estimators=2, max_epochs=2, device="cuda").fit(X, y)
     clf.save(tmp_path / "model.pt")
     loaded = load(tmp_path / "model.pt")
     assert all(t.device.type == "cpu" for m in loaded.estimators_
@@ -183,8 +171,7 @@ def test_an_interrupted_model_saves_and_resumes_after_load(data, tmp_path):
     """The optimizer state of an interrupted network is saved: resuming the loaded model
     trains exactly as resuming the original."""
     X, y = data
-    clf = InceptionNetworkClassifier(random_state=0, callbacks=[_StopAt(2)],
-                                     **dict(TINY, max_epochs=4))
+    clf = make(InceptionNetworkClassifier, max_epochs=4, callbacks=[_StopAt(2)])
     with pytest.warns(TrainingInterruptedWarning):
         clf.fit(X, y)
     with pytest.warns(UserWarning, match="InceptionNetworkClassifier.save: callbacks not "
@@ -200,8 +187,8 @@ def test_an_interrupted_model_saves_and_resumes_after_load(data, tmp_path):
 
 def test_a_random_state_instance_is_not_saved(data, tmp_path):
     X, y = data
-    clf = InceptionTimeClassifier(n_estimators=1, random_state=np.random.RandomState(0),
-                                  **TINY).fit(X, y)
+    clf = make(InceptionTimeClassifier, max_epochs=2,
+               random_state=np.random.RandomState(0)).fit(X, y)
     with pytest.warns(UserWarning, match=r"random_state \(a RandomState instance\) not saved"):
         clf.save(tmp_path / "model.pt")
     loaded = load(tmp_path / "model.pt")
@@ -301,14 +288,14 @@ def test_series_of_unequal_lengths_and_the_one_cycle_schedule(tmp_path):
     rng = np.random.RandomState(0)
     X = [rng.normal(size=(2, length)).astype(np.float32) for length in rng.randint(5, 30, 24)]
     y = np.tile(["a", "b"], 12)
-    clf = InceptionTimeClassifier(n_estimators=2, random_state=0, lr_schedule="one_cycle",
-                                  **dict(TINY, max_epochs=3)).fit(X, y)
+    clf = make(InceptionTimeClassifier, n_estimators=2, max_epochs=3,
+               lr_schedule="one_cycle").fit(X, y)
     clf.save(tmp_path / "model.pt")
     loaded = load(tmp_path / "model.pt")
     np.testing.assert_array_equal(loaded.predict_proba(X), clf.predict_proba(X))
     assert loaded.predict_proba([rng.normal(size=(2, 50))]).shape == (1, 2)
-    member = InceptionNetworkClassifier(random_state=0, lr_schedule="one_cycle",
-                                        callbacks=[_StopAt(1)], **dict(TINY, max_epochs=3))
+    member = make(InceptionNetworkClassifier, max_epochs=3, lr_schedule="one_cycle",
+                  callbacks=[_StopAt(1)])
     with pytest.warns(TrainingInterruptedWarning):
         member.fit(X, y)
     with pytest.warns(UserWarning, match="callbacks not saved") as record:
@@ -326,8 +313,7 @@ def test_a_pipeline_of_the_package_saves_and_loads(tmp_path):
     y = np.array(["a", "b"] * 8)
     pipeline = make_pipeline(
         SeriesImputer(), SeriesStandardScaler(),
-        InceptionTimeClassifier(n_estimators=2, n_filters=2, depth=1, max_epochs=2,
-                                device="cpu", random_state=0),
+        make(InceptionTimeClassifier, n_estimators=2, max_epochs=2),
     ).fit(X, y)
     inceptionsk.save(pipeline, tmp_path / "pipeline.pt")
     loaded = inceptionsk.load(tmp_path / "pipeline.pt")

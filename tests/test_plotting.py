@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+from conftest import SMALL, make
 
 matplotlib = pytest.importorskip("matplotlib")
 matplotlib.use("Agg")
@@ -24,13 +25,11 @@ from inceptionsk.plotting import (  # noqa: E402
     plot_training_curves,
 )
 
-SMALL = dict(n_filters=8, depth=3, kernel_size=10, max_epochs=3, batch_size=16, random_state=0)
-
 
 @pytest.fixture(scope="module")
 def ensemble(gunpoint):
     X_train, y_train, _, _ = gunpoint
-    return InceptionTimeClassifier(n_estimators=2, **SMALL).fit(X_train, y_train)
+    return make(InceptionTimeClassifier, SMALL, n_estimators=2, max_epochs=3).fit(X_train, y_train)
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +54,8 @@ def test_training_curves_draw_each_members_loss_and_learning_rate(ensemble):
 
 def test_training_curves_draw_per_batch_learning_rates_of_one_cycle(gunpoint):
     X_train, y_train, _, _ = gunpoint
-    network = InceptionNetworkClassifier(lr_schedule="one_cycle", **SMALL).fit(X_train, y_train)
+    network = make(InceptionNetworkClassifier, SMALL, max_epochs=3, lr_schedule="one_cycle")
+    network.fit(X_train, y_train)
     ax = plot_training_curves(network)
     positions, rates = ax.figure.axes[-1].get_lines()[0].get_data()
     # 50 cases in batches of 16: 4 batches per epoch, 3 epochs
@@ -71,11 +71,11 @@ def test_training_curves_without_learning_rate_on_a_given_axes(ensemble):
 
 def test_training_curves_find_the_networks_in_a_pipeline_or_a_search(gunpoint):
     X_train, y_train, _, _ = gunpoint
-    network = InceptionNetworkClassifier(**SMALL)
+    network = make(InceptionNetworkClassifier, SMALL, max_epochs=3)
     pipeline = make_pipeline(SeriesStandardScaler(), network).fit(X_train, y_train)
     assert len(plot_training_curves(pipeline).get_lines()) == 1
-    search = GridSearchCV(InceptionTimeClassifier(n_estimators=1, **SMALL),
-                          {"max_epochs": [1, 2]}, cv=2).fit(X_train, y_train)
+    search = GridSearchCV(make(InceptionTimeClassifier, SMALL), {"max_epochs": [1, 2]},
+                          cv=2).fit(X_train, y_train)
     ax = plot_training_curves(search)
     assert len(ax.get_lines()[0].get_xdata()) == search.best_params_["max_epochs"]
 

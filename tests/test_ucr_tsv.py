@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from conftest import make
 from toy_data import write_tsv
 
 from inceptionsk.datasets import DataFileError, load_gunpoint, load_ucr_tsv_file
@@ -66,8 +67,7 @@ def test_a_variable_length_set_trains_once_its_padding_is_trimmed(tmp_path):
     text = "".join("\t".join(map(str, row)) + "\n" for row in rows)
     X, y = load_ucr_tsv_file(write(tmp_path, text))
     X[2, 0, 3] = np.nan  # a missing value inside a series stays missing
-    clf = InceptionNetworkClassifier(n_filters=2, depth=1, kernel_size=4, max_epochs=1,
-                                     device="cpu", random_state=0)
+    clf = make(InceptionNetworkClassifier, kernel_size=4)
     with pytest.raises(ValueError, match="InceptionTime cannot train") as refused:
         clf.fit(X, y)
     assert "trim_trailing_nan" not in str(refused.value)  # the inner NaN is no padding
