@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from conftest import SMALL
+from conftest import GUNPOINT, SMALL
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV, StratifiedKFold, cross_val_score
 from sklearn.pipeline import make_pipeline
@@ -18,14 +18,11 @@ from skorch.callbacks import Callback
 
 from inceptionsk import InceptionNetworkClassifier, InceptionTimeClassifier, SeriesStandardScaler
 
-# Enough training for GunPoint to be learned, small enough for a few seconds a member.
-GUNPOINT_SETTINGS = dict(SMALL, kernel_size=40, max_epochs=30, lr=0.003)
-
 
 @pytest.fixture(scope="module")
 def fitted_gunpoint(gunpoint):
     X_train, y_train, _, _ = gunpoint
-    clf = InceptionTimeClassifier(n_estimators=2, random_state=0, **GUNPOINT_SETTINGS)
+    clf = InceptionTimeClassifier(n_estimators=2, random_state=0, **GUNPOINT)
     return clf.fit(X_train, y_train)
 
 
@@ -47,7 +44,7 @@ def test_fitted_attributes(fitted_gunpoint, gunpoint):
     for member in fitted_gunpoint.estimators_:
         assert isinstance(member, InceptionNetworkClassifier)
         losses = member.history_[:, "train_loss"]
-        assert len(losses) == GUNPOINT_SETTINGS["max_epochs"]
+        assert len(losses) == GUNPOINT["max_epochs"]
         assert losses[-1] < losses[0]
 
 
@@ -122,7 +119,7 @@ def test_pipeline_with_series_scaler(gunpoint):
     X_train, y_train, X_test, y_test = gunpoint
     pipe = make_pipeline(
         SeriesStandardScaler(),
-        InceptionTimeClassifier(n_estimators=2, random_state=0, **GUNPOINT_SETTINGS),
+        InceptionTimeClassifier(n_estimators=2, random_state=0, **GUNPOINT),
     )
     # GunPoint is z-normalised already; offset and scale it so that the scaler matters.
     pipe.fit(X_train * 5 + 3, y_train)
@@ -130,17 +127,24 @@ def test_pipeline_with_series_scaler(gunpoint):
 
 
 def test_grid_search_over_depth(basic_motions):
-    X_train, y_train, _, _ = basic_motions
-    settings = dict(SMALL, max_epochs=3)
+    """The search ranks the depths by their fold scores, and its best estimator is that
+    depth refitted on all the data: the same model as fitting that depth directly."""
+    X_train, y_train, X_test, _ = basic_motions
+    settings = dict(SMALL, max_epochs=2)
     settings.pop("depth")
-    search = GridSearchCV(
-        InceptionTimeClassifier(n_estimators=1, random_state=0, **settings),
-        {"depth": [1, 3]}, cv=2,
-    )
+    clf = InceptionTimeClassifier(n_estimators=1, random_state=0, **settings)
+    search = GridSearchCV(clf, {"depth": [1, 3]}, cv=2, error_score="raise")
     search.fit(X_train, y_train)
-    assert search.best_params_["depth"] in (1, 3)
-    assert len(search.best_estimator_.estimators_[0].module_.inceptionblock.inception) == \
-        search.best_params_["depth"]
+    results = search.cv_results_
+    scores = np.column_stack([results["split0_test_score"], results["split1_test_score"]])
+    np.testing.assert_allclose(results["mean_test_score"], scores.mean(axis=1))
+    best = int(np.argmax(results["mean_test_score"]))
+    assert search.best_index_ == best and results["rank_test_score"][best] == 1
+    assert search.best_params_ == results["params"][best]
+    depth = search.best_params_["depth"]
+    assert len(search.best_estimator_.estimators_[0].module_.inceptionblock.inception) == depth
+    direct = clone(clf).set_params(depth=depth).fit(X_train, y_train)
+    np.testing.assert_array_equal(search.predict_proba(X_test), direct.predict_proba(X_test))
 
 
 def test_cross_val_score_on_multivariate_data(basic_motions):
