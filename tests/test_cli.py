@@ -10,14 +10,18 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
-from toy_data import write_toy_pair, write_ts
+from conftest import TINY
+from toy_data import toy_series, write_toy_pair, write_ts
 
 from inceptionsk import InceptionTimeClassifier, cli
 
 REPO = Path(__file__).resolve().parents[1]
-#: Settings that train in about a second.
-TINY = ["--n-estimators", "1", "--max-epochs", "2", "--n-filters", "8", "--depth", "3",
-        "--threads", "1"]
+#: conftest's TINY network as options: one network, two epochs.
+TINY_OPTIONS = [
+    "--n-estimators", "1", "--max-epochs", "2", "--n-filters", str(TINY["n_filters"]),
+    "--depth", str(TINY["depth"]), "--batch-size", str(TINY["batch_size"]),
+    "--device", TINY["device"], "--threads", "1",
+]
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +29,7 @@ def toy_model(tmp_path_factory):
     """A model fitted by ``inceptionsk fit`` on a toy .ts pair: (dataset folder, model)."""
     folder = write_toy_pair(tmp_path_factory.mktemp("data"))
     model = folder.parent / "toy.pt"
-    assert cli.main(["fit", str(folder), "--output", str(model), "--quiet", *TINY]) == 0
+    assert cli.main(["fit", str(folder), "--output", str(model), "--quiet", *TINY_OPTIONS]) == 0
     return folder, model
 
 
@@ -45,13 +49,13 @@ def test_fit_writes_a_model_that_loads(toy_model):
 
 def test_fit_reports_progress_unless_quiet(capsys, tmp_path):
     folder = write_toy_pair(tmp_path)
-    code, out, err = run(capsys, "fit", str(folder), "-o", str(tmp_path / "m.pt"), *TINY)
+    code, out, err = run(capsys, "fit", str(folder), "-o", str(tmp_path / "m.pt"), *TINY_OPTIONS)
     assert code == 0
     assert "Loaded Toy (train split): 16 series of 1 channel(s) x 24 points" in err
     assert "Trained in" in err and "Saved the model to" in err
     assert "epoch" in err  # the progress bar
     code, out, err = run(capsys, "fit", str(folder), "-o", str(tmp_path / "m.pt"),
-                         "--quiet", *TINY)
+                         "--quiet", *TINY_OPTIONS)
     assert code == 0 and out == "" and err == ""
 
 
@@ -74,7 +78,7 @@ def test_evaluate_prints_scores_and_the_confusion_matrix(capsys, toy_model):
 
 def test_evaluate_shows_the_published_accuracy(capsys, tmp_path):
     model = tmp_path / "gunpoint.pt"
-    assert cli.main(["fit", "GunPoint", "-o", str(model), "-q", *TINY]) == 0
+    assert cli.main(["fit", "GunPoint", "-o", str(model), "-q", *TINY_OPTIONS]) == 0
     code, out, _ = run(capsys, "evaluate", str(model), "gunpoint", "-q")
     assert code == 0
     assert out.splitlines()[0] == "GunPoint, test split (150 cases)"
@@ -103,7 +107,7 @@ def test_predict_writes_labels_and_probabilities(capsys, toy_model, tmp_path):
 
 def test_cv_prints_each_fold_and_the_mean(capsys, tmp_path):
     folder = write_toy_pair(tmp_path)
-    code, out, _ = run(capsys, "cv", str(folder), "--folds", "3", "-q", *TINY)
+    code, out, _ = run(capsys, "cv", str(folder), "--folds", "3", "-q", *TINY_OPTIONS)
     assert code == 0
     lines = out.splitlines()
     assert [line.split(":")[0] for line in lines[:3]] == ["fold 1/3", "fold 2/3", "fold 3/3"]
@@ -111,12 +115,13 @@ def test_cv_prints_each_fold_and_the_mean(capsys, tmp_path):
     assert lines[3].startswith("mean accuracy ")
     assert lines[3].endswith(" over 3 folds of the train data of Toy")
     assert float(lines[3].split()[2]) == pytest.approx(np.mean(scores), abs=1e-4)
-    code, out, _ = run(capsys, "cv", str(folder), "--folds", "2", "--split", "all", "-q", *TINY)
+    code, out, _ = run(capsys, "cv", str(folder), "--folds", "2", "--split", "all", "-q",
+                       *TINY_OPTIONS)
     assert code == 0 and "of the whole data of Toy" in out
 
 
 def test_demo_runs_with_a_small_budget(capsys):
-    code, out, _ = run(capsys, "demo", "-q", *TINY)
+    code, out, _ = run(capsys, "demo", "-q", *TINY_OPTIONS)
     assert code == 0
     assert "1 network(s) x 2 epochs" in out and "5 networks x 1500 epochs" in out
     assert "GunPoint test accuracy: " in out and "(paper: 1.0000 with the full recipe)" in out
@@ -196,6 +201,28 @@ def test_other_failures_exit_1(capsys, toy_model, monkeypatch):
     assert err == "inceptionsk: error: RuntimeError: the accelerator caught fire\n"
 
 
+def test_a_training_that_diverges_exits_1_and_bad_values_exit_2(capsys, tmp_path):
+    """Both raise a ValueError: values of 1e30 are valid float32 input, but training on
+    them turns the network into NaN, a failure while training (1); a NaN in the data is
+    bad input (2)."""
+    for code in (1, 2):
+        folder = tmp_path / f"Huge{code}"
+        folder.mkdir()
+        for split, seed in (("TRAIN", 0), ("TEST", 1)):
+            X, y = toy_series(16, seed=seed)
+            X *= np.float32(1e30)
+            if code == 2:
+                X[3, 0, 5] = np.nan
+            write_ts(folder / f"Huge{code}_{split}.ts", X, y)
+        exit_code, _, err = run(capsys, "fit", str(folder), "-o", str(tmp_path / "m.pt"),
+                                "-q", *TINY_OPTIONS)
+        assert exit_code == code, err
+        assert err.startswith("inceptionsk: error: ") and err.count("\n") == 1
+        advice = "training diverged" if code == 1 else "1 NaN value(s)"
+        assert advice in err
+    assert not (tmp_path / "m.pt").exists()
+
+
 def test_usage_errors_exit_2_and_help_exits_0(capsys):
     assert cli.main(["fit", "GunPoint"]) == 2  # no --output
     assert "required: --output" in capsys.readouterr().err
@@ -229,7 +256,7 @@ def test_series_of_unequal_length(capsys, tmp_path):
         X = [rng.normal(size=(2, length)).astype(np.float32) for length in (5, 7, 5, 9)]
         write_ts(folder / f"Ragged_{split}.ts", X, np.array(["a", "b", "a", "b"]))
     model = tmp_path / "ragged.pt"
-    code, _, err = run(capsys, "fit", str(folder), "-o", str(model), *TINY)
+    code, _, err = run(capsys, "fit", str(folder), "-o", str(model), *TINY_OPTIONS)
     assert code == 0
     assert "Loaded Ragged (train split): 4 series of 2 channel(s), unequal length 5-9" in err
     code, out, _ = run(capsys, "evaluate", str(model), str(folder), "-q")
@@ -240,7 +267,7 @@ def test_the_fast_recipe_option(toy_model, tmp_path):
     folder, _ = toy_model
     model = tmp_path / "fast.pt"
     assert cli.main(["fit", str(folder), "-o", str(model), "-q", "--lr-schedule", "one_cycle",
-                     *TINY]) == 0
+                     *TINY_OPTIONS]) == 0
     assert cli.load_model(model).get_params()["lr_schedule"] == "one_cycle"
 
 
@@ -257,9 +284,10 @@ def test_a_nan_padded_ucr_folder_trains_with_trim_trailing_nan(capsys, tmp_path)
         ]
         (folder / f"Padded_{split}.tsv").write_text("\n".join(lines) + "\n")
     model = str(tmp_path / "padded.pt")
-    code, _, err = run(capsys, "fit", str(folder), "-o", model, "-q", *TINY)
+    code, _, err = run(capsys, "fit", str(folder), "-o", model, "-q", *TINY_OPTIONS)
     assert code == 2 and "the UCR archive's layout of series of unequal length" in err
-    code, _, err = run(capsys, "fit", str(folder), "-o", model, "--trim-trailing-nan", *TINY)
+    code, _, err = run(capsys, "fit", str(folder), "-o", model, "--trim-trailing-nan",
+                       *TINY_OPTIONS)
     assert code == 0
     assert "4 series of 1 channel(s), unequal length 8-12" in err
     code, out, _ = run(capsys, "predict", model, str(folder), "-q", "--trim-trailing-nan")
