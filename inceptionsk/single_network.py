@@ -353,7 +353,8 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
         """
         device = self.net_.device
         size = self._scoring_chunk_size(device)
-        # batch norm folded into the convolutions: the same outputs, ~2x faster
+        # batch norm folded into the convolutions: the same outputs, fewer passes over the
+        # activations (benchmarks/RESULTS.md has the speed-up)
         module = fold_batch_norm(self.net_.module_)
         results = []
         with torch.inference_mode():
@@ -370,8 +371,8 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
                 run = module if method == "forward" else getattr(module, method)
                 result = run(chunk.to(device), lengths=chunk_lengths)
                 # a numpy copy, so that no torch tensor outlives its chunk: small torch
-                # outputs kept between the chunks' large activation buffers pinned the
-                # heap (scoring 100,000 x 1 x 1,000 grew the peak RSS by 3.9 GB)
+                # outputs kept between the chunks' large activation buffers pin the heap,
+                # and the peak memory grows with X (tests/test_memory.py)
                 results.append(result[:n_real].float().cpu().numpy().copy())
         return results
 

@@ -10,9 +10,10 @@ What differs is how the forward pass computes, for speed and for unequal lengths
 
 - A series ``(N, C, L)`` is computed as an image ``(N, C, 1, L)`` in channels_last
   memory format, with the same weights viewed as ``(out, in, 1, k)`` kernels; no
-  operation of the forward or backward pass changes that layout. On the CPU this trains
-  1.8x faster than the same network computed with 1D operations, with the same results
-  up to float32 rounding (``tests/test_network.py`` checks it against tsai's forward).
+  operation of the forward or backward pass changes that layout, in which oneDNN's CPU
+  kernels run fastest (``benchmarks/RESULTS.md`` has the figures). The results are the
+  1D network's up to float32 rounding (``tests/test_network.py`` checks it against
+  tsai's forward).
 - An optional ``lengths`` tensor marks where each series ends in a zero-padded batch:
   padded steps are left out of batch-norm statistics, max-pooling and the global
   average pooling, so a padded series gets (nearly) the features it would get alone.

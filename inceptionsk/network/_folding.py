@@ -31,9 +31,10 @@ def fold_batch_norm(net):
 
     In eval mode a batch norm that follows a convolution is folded into it (kernels
     scaled, a bias added), which saves a pass over the activations of every module:
-    scoring runs about 2x faster on the CPU (``benchmarks/speed.py``) with the same
-    outputs up to float32 rounding. The copy runs the network's own forward; it is
-    detached from the network: fold again after the network trains again.
+    scoring runs faster (``benchmarks/speed.py`` measures it; the figures are in
+    ``benchmarks/RESULTS.md``) with the same outputs up to float32 rounding. The copy
+    runs the network's own forward; it is detached from the network: fold again after
+    the network trains again.
 
     Parameters
     ----------

@@ -3,9 +3,9 @@
 A batch of series ``(N, C, L)`` is computed as an image ``(N, C, 1, L)`` whose memory
 holds, for each case and time step, the ``C`` channel values side by side (channels_last).
 oneDNN's convolutions, batch norm and max-pooling are fastest on the CPU in that layout
-(1.8x the training speed of the same network computed with 1D operations). Every
-operation of a network keeps the layout, because one that does not makes oneDNN reorder
-the activations forward and backward, and the reorders eat the gain:
+(``benchmarks/RESULTS.md`` compares it with the 1D network). Every operation of a
+network keeps the layout, because one that does not makes oneDNN reorder the activations
+forward and backward, and the reorders eat the gain:
 
 - images are made with *canonical* channels_last strides (:func:`as_image`): with one
   channel, ``.contiguous(memory_format=torch.channels_last)`` leaves the default strides,
@@ -173,7 +173,7 @@ class _SelectRows(torch.autograd.Function):
     """``rows.index_select(0, index)`` for distinct indices.
 
     Its backward copies the gradient back to the selected rows (``index_copy_``) where
-    torch's accumulates it (``index_add_``, for indices that may repeat), which is 5x
+    torch's accumulates it (``index_add_``, for indices that may repeat), which is
     slower on the CPU.
     """
 
