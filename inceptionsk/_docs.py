@@ -1,10 +1,17 @@
-"""Docstring blocks that every estimator shares: its fitted attributes and its Notes.
+"""Docstring blocks that several classes or methods share, each written once here.
 
-The estimators' docstrings hold ``%(attributes)s`` and ``%(notes)s`` lines, which
-:func:`inceptionsk._params.estimator_parameters` fills with :func:`shared_blocks`.
+A docstring holds a line ``%(name)s`` where a block goes, which :func:`fill_docstring`
+replaces: the estimators' ``%(attributes)s`` and ``%(notes)s`` through
+:func:`inceptionsk._params.estimator_parameters` with :func:`shared_blocks`, the
+transformers' and the ``resume`` methods' through :func:`fill_doc`.
 """
 
-__all__ = ["shared_blocks"]
+import re
+import textwrap
+
+__all__ = [
+    "RESUME_PARAMETERS", "TRANSFORMER_BLOCKS", "fill_doc", "fill_docstring", "shared_blocks",
+]
 
 _LAYOUT = """\
 n_features_in_ : int
@@ -114,6 +121,41 @@ _SAVING_NOTE = """\
 without unpickling code, on the CPU by default (see :mod:`inceptionsk.persistence`);
 pickle and joblib work too.
 """
+
+
+#: The Parameters of ``resume``, in the single networks and the ensembles.
+RESUME_PARAMETERS = """\
+X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, \
+n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
+    The training series given to ``fit``.
+y : array-like of shape (n_cases,) or (n_cases, n_outputs)
+    The labels (or targets) given to ``fit``.
+sample_weight : array-like of shape (n_cases,), default=None
+    The weights given to ``fit``.
+"""
+
+#: The blocks of the transformers' docstrings.
+TRANSFORMER_BLOCKS = {"attributes": _LAYOUT}
+
+
+def fill_docstring(docstring, **blocks):
+    """Replace each line ``%(name)s`` of ``docstring`` with ``blocks[name]``, indented as
+    that line."""
+
+    def replace(match):
+        return textwrap.indent(blocks[match.group(2)].strip("\n"), match.group(1))
+
+    return re.sub(r"^( *)%\((\w+)\)s$", replace, docstring, flags=re.MULTILINE)
+
+
+def fill_doc(**blocks):
+    """Class or function decorator: :func:`fill_docstring` on its docstring."""
+
+    def decorate(obj):
+        obj.__doc__ = fill_docstring(obj.__doc__, **blocks)
+        return obj
+
+    return decorate
 
 
 def shared_blocks(*, classifier, ensemble):

@@ -10,7 +10,6 @@ order its signature and docstring show them.
 """
 
 import dataclasses
-import re
 import textwrap
 from numbers import Integral, Real
 
@@ -18,11 +17,10 @@ import numpy as np
 import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from ._docs import shared_blocks
+from ._docs import fill_docstring, shared_blocks
 
 __all__ = [
     "PARAMETERS", "TRAINING", "Parameter", "estimator_class", "estimator_parameters",
-    "fill_docstring",
 ]
 
 
@@ -136,16 +134,6 @@ PARAMETERS = {
         """,
     ),
 }
-
-
-def fill_docstring(docstring, **blocks):
-    """Replace each line ``%(name)s`` of ``docstring`` with ``blocks[name]``, indented as
-    that line."""
-
-    def replace(match):
-        return textwrap.indent(blocks[match.group(2)].strip("\n"), match.group(1))
-
-    return re.sub(r"^( *)%\((\w+)\)s$", replace, docstring, flags=re.MULTILINE)
 
 
 def estimator_parameters(parameters, **blocks):

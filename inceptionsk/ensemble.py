@@ -15,6 +15,7 @@ from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ._docs import RESUME_PARAMETERS, fill_doc
 from ._features import EmbeddingTransformerMixin
 from ._validation import (
     check_callbacks,
@@ -101,6 +102,7 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
         self._train_members((X, lengths, y, sample_weight), [], self._make_members())
         return X, lengths
 
+    @fill_doc(parameters=RESUME_PARAMETERS)
     def resume(self, X, y, sample_weight=None):
         """Finish an interrupted ``fit``: complete the members, then train the missing ones.
 
@@ -112,13 +114,7 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
 
         Parameters
         ----------
-        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, \
-n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
-            The training series given to ``fit``.
-        y : array-like of shape (n_cases,) or (n_cases, n_outputs)
-            The labels (or targets) given to ``fit``.
-        sample_weight : array-like of shape (n_cases,), default=None
-            The weights given to ``fit``.
+        %(parameters)s
 
         Returns
         -------

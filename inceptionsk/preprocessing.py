@@ -7,14 +7,63 @@ from sklearn.base import BaseEstimator, OneToOneFeatureMixin, TransformerMixin, 
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from ._docs import TRANSFORMER_BLOCKS, fill_doc
 from ._validation import validate_series
+from .exceptions import find_stack_level
 from .persistence import register
 
 __all__ = ["SeriesImputer", "SeriesStandardScaler"]
 
 
+class _SeriesTransformer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+    """What the transformers share: each series is transformed from itself alone, so
+    ``fit`` learns nothing but the layout of X; X keeps its float dtype and its 2D or 3D
+    shape."""
+
+    #: Whether X may hold NaN.
+    _allow_nan = False
+
+    def _validate(self, X, reset):
+        return validate_series(self, X, reset=reset, dtype=(np.float64, np.float32),
+                               allow_nan=self._allow_nan, allow_unequal=False)[0]
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y=None):
+        """Record the layout of X (nothing is learned).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, n_timepoints)
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+        """
+        self._validate(X, reset=True)
+        return self
+
+    def _transform_each_series(self, X, transform):
+        """``transform`` of a 3D float copy of validated X, in X's own number of
+        dimensions."""
+        check_is_fitted(self)
+        n_dims = np.asarray(X).ndim
+        X = transform(self._validate(X, reset=False).copy())
+        return X[:, 0, :] if n_dims == 2 else X
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        tags.input_tags.allow_nan = self._allow_nan
+        tags.requires_fit = False
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
 @register
-class SeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+@fill_doc(**TRANSFORMER_BLOCKS)
+class SeriesStandardScaler(_SeriesTransformer):
     """Z-normalise every series on its own: each case and channel to mean 0, std 1 over time.
 
     The UCR archive's series are z-normalised this way; the official InceptionTime code
@@ -31,12 +80,7 @@ class SeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
 
     Attributes
     ----------
-    n_features_in_ : int
-        ``X.shape[1]`` of the X passed to fit.
-    n_channels_in_ : int
-        Number of channels seen in fit.
-    n_timepoints_in_ : int
-        Series length seen in fit.
+    %(attributes)s
 
     Examples
     --------
@@ -55,23 +99,6 @@ class SeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         self.with_mean = with_mean
         self.with_std = with_std
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Record the layout of X (nothing is learned).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, n_timepoints)
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
-        validate_series(self, X, reset=True, allow_unequal=False)
-        return self
-
     def transform(self, X):
         """Z-normalise each series of X.
 
@@ -84,29 +111,21 @@ class SeriesStandardScaler(OneToOneFeatureMixin, TransformerMixin, BaseEstimator
         X_scaled : ndarray of the shape of X
             float64 for float64 input, float32 otherwise.
         """
-        check_is_fitted(self)
-        n_dims = np.asarray(X).ndim
-        X = validate_series(
-            self, X, reset=False, dtype=(np.float64, np.float32), allow_unequal=False
-        )[0].copy()
+        return self._transform_each_series(X, self._scale)
+
+    def _scale(self, X):
         # float64 statistics: squares of float32 values beyond 1e19 overflow float32
         if self.with_mean:
             X -= X.mean(axis=-1, keepdims=True, dtype=np.float64)
         if self.with_std:
             std = X.std(axis=-1, keepdims=True, dtype=np.float64)
             X /= np.where(std > 0, std, 1)
-        return X[:, 0, :] if n_dims == 2 else X
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.requires_fit = False
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
+        return X
 
 
 @register
-class SeriesImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
+@fill_doc(**TRANSFORMER_BLOCKS)
+class SeriesImputer(_SeriesTransformer):
     """Fill the missing values (NaN) of every series along time, from that series alone.
 
     The estimators refuse NaN; some UCR/UEA datasets have gaps. Put this transformer
@@ -132,12 +151,7 @@ class SeriesImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
-    n_features_in_ : int
-        ``X.shape[1]`` of the X passed to fit.
-    n_channels_in_ : int
-        Number of channels seen in fit.
-    n_timepoints_in_ : int
-        Series length seen in fit.
+    %(attributes)s
 
     See Also
     --------
@@ -169,27 +183,10 @@ class SeriesImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
     """
 
     _parameter_constraints = {"strategy": [StrOptions({"linear", "ffill", "zero"})]}
+    _allow_nan = True
 
     def __init__(self, *, strategy="linear"):
         self.strategy = strategy
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y=None):
-        """Record the layout of X (nothing is learned).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, n_timepoints)
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : object
-        """
-        validate_series(self, X, reset=True, dtype=(np.float64, np.float32), allow_nan=True,
-                        allow_unequal=False)
-        return self
 
     def transform(self, X):
         """Fill the NaN of each series of X.
@@ -203,12 +200,9 @@ class SeriesImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
         X_filled : ndarray of the shape of X, without NaN
             float64 for float64 input, float32 otherwise.
         """
-        check_is_fitted(self)
-        n_dims = np.asarray(X).ndim
-        X = validate_series(
-            self, X, reset=False, dtype=(np.float64, np.float32), allow_nan=True,
-            allow_unequal=False,
-        )[0].copy()
+        return self._transform_each_series(X, self._impute)
+
+    def _impute(self, X):
         series = X.reshape(-1, X.shape[-1])  # a view: one row per case and channel
         missing = np.isnan(series)
         if missing.any():
@@ -220,10 +214,10 @@ class SeriesImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                     f"SeriesImputer: {np.count_nonzero(empty)} series have no observed "
                     f"value (the first at case {case}, channel {channel}) and were filled "
                     "with zeros.",
-                    UserWarning, stacklevel=2,
+                    UserWarning, stacklevel=find_stack_level(),
                 )
                 series[empty] = 0
-        return X[:, 0, :] if n_dims == 2 else X
+        return X
 
     def _fill(self, series, missing):
         """Fill the rows of ``series`` in place where ``missing``; all-NaN rows stay NaN."""
@@ -242,10 +236,3 @@ class SeriesImputer(OneToOneFeatureMixin, TransformerMixin, BaseEstimator):
                 gap = missing[row]
                 series[row, gap] = np.interp(time[gap], time[~gap], series[row, ~gap])
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.input_tags.allow_nan = True
-        tags.requires_fit = False
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags

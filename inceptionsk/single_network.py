@@ -20,6 +20,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 from skorch.dataset import ValidSplit
 
+from ._docs import RESUME_PARAMETERS, fill_doc
 from ._features import EmbeddingTransformerMixin
 from ._validation import (
     check_callbacks,
@@ -119,6 +120,7 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
         self._train(net, inputs, targets, X, seed=self._seed())
         return self
 
+    @fill_doc(parameters=RESUME_PARAMETERS)
     def resume(self, X, y, sample_weight=None):
         """Train the epochs that an interrupted ``fit`` did not reach.
 
@@ -130,13 +132,7 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
 
         Parameters
         ----------
-        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, \
-n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
-            The training series given to ``fit``.
-        y : array-like of shape (n_cases,) or (n_cases, n_outputs)
-            The labels (or targets) given to ``fit``.
-        sample_weight : array-like of shape (n_cases,), default=None
-            The weights given to ``fit``.
+        %(parameters)s
 
         Returns
         -------

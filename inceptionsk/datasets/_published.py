@@ -154,8 +154,7 @@ def published_accuracy(dataset, *, model="InceptionTime", archive=None, n_channe
     Raises
     ------
     ValueError
-        When the name is in both archives and neither ``archive`` nor ``n_channels``
-        tells which.
+        As :func:`published_result` does, for a name in both archives.
 
     See Also
     --------
