@@ -334,6 +334,13 @@ def main(argv=None):
     -------
     code : int
         0 on success, 2 on a usage error or bad input, 1 on any other failure.
+
+    Examples
+    --------
+    >>> from inceptionsk.cli import main
+    >>> main(["--version"])
+    inceptionsk ...
+    0
     """
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)

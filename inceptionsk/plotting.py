@@ -129,7 +129,9 @@ def plot_confusion_matrix(estimator, X, y, *, ax=None, normalize=None):
     Parameters
     ----------
     estimator : fitted classifier
+        The classifier to score (an estimator of this package, or any with ``predict``).
     X : array-like of shape (n_cases, n_channels, n_timepoints)
+        The series to predict.
     y : array-like of shape (n_cases,)
         The true labels.
     ax : matplotlib Axes, default=None

@@ -52,6 +52,19 @@ def load_npz(file, *, split=None, return_X_y=False, allow_pickle=False, name=Non
     data : :class:`~sklearn.utils.Bunch` or tuple
         ``data``, ``target``, ``target_names`` (None for regression), ``name``,
         ``DESCR`` and ``source``; or ``(X, y)`` when ``return_X_y`` is True.
+
+    Examples
+    --------
+    >>> import io
+    >>> import numpy as np
+    >>> from inceptionsk.datasets import load_npz
+    >>> X, y = np.zeros((4, 1, 10), dtype=np.float32), np.array(["a", "b", "a", "b"])
+    >>> file = io.BytesIO()
+    >>> np.savez(file, X_train=X, y_train=y, X_test=X[:2], y_test=y[:2])
+    >>> _ = file.seek(0)
+    >>> data = load_npz(file, name="Zeros")
+    >>> data.data.shape, data.target_names.tolist()
+    ((6, 1, 10), ['a', 'b'])
     """
     source = getattr(file, "name", file)
     arrays = _open(file, allow_pickle, Path(str(source)).name)

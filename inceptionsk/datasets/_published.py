@@ -21,7 +21,25 @@ __all__ = [
 
 
 class PublishedResult(NamedTuple):
-    """One row of the published results."""
+    """One row of the published results.
+
+    Parameters
+    ----------
+    archive : str
+        ``"UCR2018"`` (univariate) or ``"UEA2018"`` (multivariate).
+    dataset : str
+        The dataset's name in the archive.
+    accuracy : float
+        Test accuracy of the paper's 5-network ensemble.
+    train_time_s : float
+        Training time as reported (seconds, on a GPU).
+
+    Examples
+    --------
+    >>> from inceptionsk.datasets import published_result
+    >>> published_result("GunPoint")
+    PublishedResult(archive='UCR2018', dataset='GunPoint', accuracy=1.0, train_time_s=...)
+    """
 
     #: ``"UCR2018"`` (univariate) or ``"UEA2018"`` (multivariate).
     archive: str

@@ -14,6 +14,20 @@ class GlobalPoolingNetwork(nn.Module):
     Subclasses define :meth:`features`. Because the head is linear on the time average of
     the last feature maps, a class's logit is the time average of its class activation
     map (Zhou et al. 2016) plus the class's bias: :meth:`class_activation_map` is exact.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from inceptionsk.network import GlobalPoolingNetwork, InceptionTime
+    >>> net = InceptionTime(2, 3, nf=4, depth=1).eval()
+    >>> isinstance(net, GlobalPoolingNetwork)
+    True
+    >>> x = torch.randn(5, 2, 30)
+    >>> net.embed(x).shape, net.class_activation_map(x).shape
+    (torch.Size([5, 16]), torch.Size([5, 3, 30]))
+    >>> cam_logits = net.class_activation_map(x).mean(dim=2) + net.fc.bias
+    >>> torch.allclose(cam_logits, net(x), atol=1e-5)
+    True
     """
 
     def features(self, image, padding=None):
