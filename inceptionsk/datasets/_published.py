@@ -15,6 +15,8 @@ from functools import cache
 from importlib import resources
 from typing import NamedTuple
 
+from .._docs import fill_doc
+
 __all__ = [
     "MODELS", "PublishedResult", "load_published_results", "published_accuracy", "published_result",
 ]
@@ -28,28 +30,26 @@ class PublishedResult(NamedTuple):
     archive : str
         ``"UCR2018"`` (univariate) or ``"UEA2018"`` (multivariate).
     dataset : str
-        The dataset's name in the archive.
+        The archive's name of the dataset, e.g. ``"GunPoint"``.
     accuracy : float
-        Test accuracy of the paper's 5-network ensemble.
-    train_time_s : float
-        Training time as reported (seconds, on a GPU).
+        Test accuracy of the 5-network ensemble on the default train/test split.
+    train_time_s : float, default=None
+        Training time in seconds as reported (on a GPU, 2019); None when not published.
+    model : str, default="InceptionTime"
+        The model: one of :data:`MODELS`.
 
     Examples
     --------
     >>> from inceptionsk.datasets import published_result
     >>> published_result("GunPoint")
-    PublishedResult(archive='UCR2018', dataset='GunPoint', accuracy=1.0, train_time_s=...)
+    PublishedResult(archive='UCR2018', dataset='GunPoint', accuracy=1.0, train_time_s=...,
+                    model='InceptionTime')
     """
 
-    #: ``"UCR2018"`` (univariate) or ``"UEA2018"`` (multivariate).
     archive: str
-    #: The archive's name of the dataset, e.g. ``"GunPoint"``.
     dataset: str
-    #: Test accuracy of the 5-network ensemble on the default train/test split.
     accuracy: float
-    #: Training time in seconds as reported (on a GPU, 2019); None when not published.
     train_time_s: float = None
-    #: The model: one of :data:`MODELS`.
     model: str = "InceptionTime"
 
 
@@ -98,20 +98,27 @@ default="InceptionTime"
         )
 
 
+#: The Parameters of the look-ups below.
+_LOOKUP_PARAMETERS = """\
+dataset : str
+    The archive's dataset name, matched without regard to case (``"gunpoint"``).
+model : str, default="InceptionTime"
+    One of :data:`MODELS` (see :func:`load_published_results`).
+archive : {"UCR2018", "UEA2018"}, default=None
+    The archive, needed only for a name in both (``"Phoneme"``).
+n_channels : int, default=None
+    Tells such a name apart when ``archive`` is None: 1 channel is the univariate
+    UCR archive, more the multivariate UEA archive.
+"""
+
+
+@fill_doc(parameters=_LOOKUP_PARAMETERS)
 def published_result(dataset, *, model="InceptionTime", archive=None, n_channels=None):
     """The published row of a dataset: a :class:`PublishedResult`, or None when unknown.
 
     Parameters
     ----------
-    dataset : str
-        The archive's dataset name, matched without regard to case (``"gunpoint"``).
-    model : str, default="InceptionTime"
-        One of :data:`MODELS` (see :func:`load_published_results`).
-    archive : {"UCR2018", "UEA2018"}, default=None
-        The archive, needed only for a name in both (``"Phoneme"``).
-    n_channels : int, default=None
-        Tells such a name apart when ``archive`` is None: 1 channel is the univariate
-        UCR archive, more the multivariate UEA archive.
+    %(parameters)s
 
     Returns
     -------
@@ -148,19 +155,13 @@ def published_result(dataset, *, model="InceptionTime", archive=None, n_channels
     return matches[0] if matches else None
 
 
+@fill_doc(parameters=_LOOKUP_PARAMETERS)
 def published_accuracy(dataset, *, model="InceptionTime", archive=None, n_channels=None):
     """The published test accuracy of InceptionTime (or ``model``) on a dataset, or None.
 
     Parameters
     ----------
-    dataset : str
-        The archive's dataset name, matched without regard to case (``"gunpoint"``).
-    model : str, default="InceptionTime"
-        One of :data:`MODELS` (see :func:`load_published_results`).
-    archive : {"UCR2018", "UEA2018"}, default=None
-        The archive, needed only for a name in both (``"Phoneme"``).
-    n_channels : int, default=None
-        Tells such a name apart when ``archive`` is None (1: UCR, more: UEA).
+    %(parameters)s
 
     Returns
     -------
