@@ -35,8 +35,8 @@ instead of InceptionTime's 388,352 (one channel), and the published mean accurac
 5-network ensemble on the UCR archive matches InceptionTime's (.846 against .844).
 ``LITE(..., use_litemv=True)`` (LITEMV) is its variant for multivariate series. Their even
 kernels get Keras' 'same' padding, and LITE's dilated depthwise convolutions run down the
-columns of a view of the image (``_layout.depthwise_conv``): 3 to 13 times faster on the
-CPU than oneDNN's own.
+columns of a view of the image (``_layout.depthwise_conv``), which is faster on the CPU
+than oneDNN's own (``benchmarks/RESULTS.md`` has the figures).
 
 References
 ----------

@@ -41,8 +41,8 @@ def filter_bank():
     A filter of length ``k`` sits at offset ``47 - (k - 1) // 2`` of the 96 taps, so that
     one convolution with 'same' padding for 96 taps (47 steps left, 48 right) gives each
     filter's own 'same' output (``(k - 1) // 2`` left, ``k // 2`` right): one convolution
-    instead of 17, 1.4 ms instead of 7 ms on 64 series of 500 steps (one thread). The
-    values are exact in float32.
+    instead of 17, and faster (``benchmarks/RESULTS.md``). The values are exact in
+    float32.
     """
     filters = list(hand_crafted_filters().values())
     width = max(len(f) for f in filters)

@@ -101,11 +101,9 @@ def depthwise_conv(conv_module, image):
     """Apply a ``Conv1d`` to an image; a dilated depthwise one down the columns of a free
     view.
 
-    oneDNN's CPU depthwise convolution is slow along an image's width when dilated.
-    Measured (torch 2.13, 2 threads, shared machine, best of 5), one forward and backward
-    pass on 64 cases of 500 steps: 113 channels, kernel 20, dilation 2 (LITE's first
-    separable convolution) 157 ms with ``F.conv2d``, 12 ms here (forward alone 17 and
-    3 ms); 32 channels, kernel 10, dilation 4: 5.4 and 1.8 ms.
+    oneDNN's CPU depthwise convolution is slow along an image's width when dilated; down
+    the columns, LITE's dilated layers run several times faster, forward and backward
+    (``benchmarks/RESULTS.md`` has the figures).
 
     The zero-padded series ``(N, C, 1, Lp)``, in canonical channels_last memory, *is* the
     image ``(N, C, Lp / d, d)`` whose column ``r`` holds the steps ``r, r + d, r + 2d, ...``:
@@ -115,10 +113,10 @@ def depthwise_conv(conv_module, image):
     backward keeps the layout, unlike a slice's). Same outputs as ``F.conv2d`` with
     dilation; gradients equal up to float rounding.
 
-    For any other convolution, this is :func:`conv`: undilated (measured mixed: 6
-    channels, kernel 40, 1.9 ms with ``F.conv2d``, 3.7 ms down columns), not depthwise
-    (``groups`` smaller than the input channels: not measured, and float64 gradients fail
-    in torch's reference kernel), or on another device than the CPU (not measured).
+    For any other convolution, this is :func:`conv`: undilated (where running down the
+    columns was not always faster), not depthwise (``groups`` smaller than the input
+    channels: not measured, and float64 gradients fail in torch's reference kernel), or
+    on another device than the CPU (not measured).
     """
     depthwise = conv_module.groups == conv_module.in_channels > 1
     if not depthwise or conv_module.dilation[0] == 1 or image.device.type != "cpu":
