@@ -132,8 +132,8 @@ def test_the_developer_page_follows_fit_through_every_layer(site):
     text = page_text(site / "developer.html")
     for module, names in {
         "inceptionsk.inception_time": ["InceptionTimeNetwork"],
-        "inceptionsk._params": ["estimator_class", "PARAMETERS", "fill_docstring"],
-        "inceptionsk._docs": ["shared_blocks"],
+        "inceptionsk._params": ["estimator_class", "PARAMETERS"],
+        "inceptionsk._docs": ["shared_blocks", "fill_docstring"],
         "inceptionsk.ensemble": ["NetworkEnsemble", "_train_member"],
         "inceptionsk.ensemble.NetworkEnsemble": [
             "_make_members", "_train_members", "_predict_validated", "_interrupt_report",
