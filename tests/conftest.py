@@ -1,6 +1,9 @@
 """Shared test settings: one torch thread, fixed seeds, small real datasets, and the network
 sizes and helpers the test files share (imported as ``from conftest import ...``)."""
 
+import importlib.util
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -47,6 +50,32 @@ def outputs(estimator, X):
     """What an estimator scores: a classifier's probabilities, a regressor's predictions."""
     method = "predict_proba" if hasattr(estimator, "predict_proba") else "predict"
     return getattr(estimator, method)(X)
+
+
+def load_benchmark(name):
+    """The module of the script ``benchmarks/<name>.py``, imported as when it runs (it
+    imports its neighbour machine.py)."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"{name}_benchmark", path)
+    module = importlib.util.module_from_spec(spec)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.syspath_prepend(str(path.parent))
+        spec.loader.exec_module(module)
+    return module
+
+
+def assert_same_computation(net, reference, x, reference_forward):
+    """``net(x)`` computes what ``reference_forward(reference, x)`` does, for a copy
+    ``reference`` of ``net``: the outputs, the gradients of every parameter and, in
+    training mode, the batch-norm statistics, up to float32 rounding."""
+    out, expected = net(x), reference_forward(reference, x)
+    torch.testing.assert_close(out, expected, rtol=1e-4, atol=1e-5)
+    out.square().sum().backward()
+    expected.square().sum().backward()
+    for (name, p), p_ref in zip(net.named_parameters(), reference.parameters(), strict=True):
+        torch.testing.assert_close(p.grad, p_ref.grad, rtol=1e-3, atol=1e-4, msg=name)
+    for name, buffer in net.state_dict().items():
+        torch.testing.assert_close(buffer, reference.state_dict()[name], msg=name)
 
 
 @pytest.fixture(scope="session")

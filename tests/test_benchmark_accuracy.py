@@ -1,26 +1,19 @@
 """Runs benchmarks/accuracy.py with a tiny budget, so that the benchmark script never rots."""
 
 import csv
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import load_benchmark
 from toy_data import toy_series, write_ts
 
 pytest.importorskip("matplotlib")
 
-SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "accuracy.py"
-
 
 @pytest.fixture(scope="module")
 def accuracy_script():
-    spec = importlib.util.spec_from_file_location("accuracy_benchmark", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(SCRIPT.parent))  # as when run: it imports machine.py
-        spec.loader.exec_module(module)
-    return module
+    return load_benchmark("accuracy")
 
 
 def write_unequal_pair(folder):

@@ -2,25 +2,24 @@
 rots; aeon's side runs only where aeon and TensorFlow are installed (the benchmark extra)."""
 
 import csv
-import importlib.util
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import TINY, load_benchmark
 
 SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "time_to_accuracy.py"
-TINY = ["--n-estimators", "1", "--budgets", "2", "1", "--n-filters", "4", "--depth", "1",
-        "--kernel-size", "8", "--threads", "1", "--epoch-timing", "2", "--quiet"]
+#: conftest's TINY network as options: one network, budgets of 2 and 1 epochs.
+TINY_OPTIONS = [
+    "--n-estimators", "1", "--budgets", "2", "1", "--n-filters", str(TINY["n_filters"]),
+    "--depth", str(TINY["depth"]), "--kernel-size", str(TINY["kernel_size"]),
+    "--threads", "1", "--epoch-timing", "2", "--quiet",
+]
 
 
 @pytest.fixture(scope="module")
 def script():
-    spec = importlib.util.spec_from_file_location("time_to_accuracy_benchmark", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.syspath_prepend(str(SCRIPT.parent))  # as when run: it imports machine.py
-        spec.loader.exec_module(module)
-    return module
+    return load_benchmark("time_to_accuracy")
 
 
 def read_rows(out):
@@ -31,7 +30,7 @@ def read_rows(out):
 def test_the_benchmark_writes_its_rows_and_table(script, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(script.os, "getloadavg", lambda: (0.12, 0.3, 0.4))
     out = tmp_path / "results" / "tiny"
-    script.main(["GunPoint", "ItalyPowerDemand", *TINY, "--out", str(out)])
+    script.main(["GunPoint", "ItalyPowerDemand", *TINY_OPTIONS, "--out", str(out)])
     rows = read_rows(out)
     assert list(rows[0]) == script.COLUMNS
     assert [(row["dataset"], row["run"], row["epochs"]) for row in rows] == [
@@ -73,7 +72,7 @@ def test_the_benchmark_writes_its_rows_and_table(script, tmp_path, monkeypatch, 
 def test_a_loaded_machine_is_warned_about(script, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(script.os, "getloadavg", lambda: (1.7, 1.0, 0.5))
     out = tmp_path / "loaded"
-    script.main(["ItalyPowerDemand", *TINY, "--budgets", "1", "--epoch-timing", "0",
+    script.main(["ItalyPowerDemand", *TINY_OPTIONS, "--budgets", "1", "--epoch-timing", "0",
                  "--out", str(out)])
     assert "WARNING: the 1-minute load average was 1.70" in capsys.readouterr().err
     assert "**WARNING: the 1-minute load average was 1.70" in Path(f"{out}.md").read_text()
@@ -92,7 +91,7 @@ def test_a_stopped_run_keeps_the_fits_it_completed(script, tmp_path, monkeypatch
     monkeypatch.setattr(script, "InceptionTimeClassifier", StoppedAtTwoEpochs)
     out = tmp_path / "stopped"
     with pytest.raises(SystemExit) as stop:
-        script.main(["ItalyPowerDemand", *TINY, "--epoch-timing", "0", "--out", str(out)])
+        script.main(["ItalyPowerDemand", *TINY_OPTIONS, "--epoch-timing", "0", "--out", str(out)])
     assert stop.value.code == 130
     assert [row["epochs"] for row in read_rows(out)] == ["1"]
     assert "End: not reached" in Path(f"{out}.md").read_text()
@@ -102,8 +101,8 @@ def test_a_stopped_run_keeps_the_fits_it_completed(script, tmp_path, monkeypatch
 def test_without_aeon_the_run_says_so(script, tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "tensorflow", None)  # makes the import fail
     out = tmp_path / "no_aeon"
-    script.main(["ItalyPowerDemand", *TINY, "--budgets", "1", "--epoch-timing", "0", "--aeon",
-                 "--out", str(out)])
+    script.main(["ItalyPowerDemand", *TINY_OPTIONS, "--budgets", "1", "--epoch-timing", "0",
+                 "--aeon", "--out", str(out)])
     assert {row["implementation"] for row in read_rows(out)} == {"inceptionsk"}
     assert "aeon was not timed: it is not importable" in Path(f"{out}.md").read_text()
 
@@ -170,7 +169,7 @@ def test_aeon_on_the_same_data(script, tmp_path):
     pytest.importorskip("tensorflow")
     pytest.importorskip("aeon.classification.deep_learning")
     out = tmp_path / "aeon"
-    script.main(["ItalyPowerDemand", *TINY, "--aeon", "--aeon-budgets", "1", "2",
+    script.main(["ItalyPowerDemand", *TINY_OPTIONS, "--aeon", "--aeon-budgets", "1", "2",
                  "--out", str(out)])
     aeon_rows = [row for row in read_rows(out) if row["implementation"] == "aeon"]
     assert [(row["run"], row["schedule"]) for row in aeon_rows][0] == ("epoch timing", "plateau")

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import assert_same_computation
 from tsai_reference import tsai_forward
 
 from inceptionsk.network import InceptionBlock, InceptionModule, InceptionTime, fold_batch_norm
@@ -134,15 +135,7 @@ def test_fast_forward_equals_tsai_forward(c_in, train):
     ours, reference = InceptionTime(c_in, 3), InceptionTime(c_in, 3)
     reference.load_state_dict(ours.state_dict())
     ours.train(train), reference.train(train)
-    x = torch.randn(6, c_in, 57)
-    out_ours, out_ref = ours(x), tsai_forward(reference, x)
-    torch.testing.assert_close(out_ours, out_ref, rtol=1e-4, atol=1e-5)
-    out_ours.square().sum().backward()
-    out_ref.square().sum().backward()
-    for (name, p_ours), p_ref in zip(ours.named_parameters(), reference.parameters(), strict=True):
-        torch.testing.assert_close(p_ours.grad, p_ref.grad, rtol=1e-3, atol=1e-4, msg=name)
-    for name, buffer in ours.state_dict().items():  # batch-norm running statistics
-        torch.testing.assert_close(buffer, reference.state_dict()[name], msg=name)
+    assert_same_computation(ours, reference, torch.randn(6, c_in, 57), tsai_forward)
 
 
 def test_padded_series_get_the_features_they_get_alone():

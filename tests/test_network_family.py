@@ -6,6 +6,7 @@ import copy
 import pytest
 import torch
 import torch.nn.functional as F
+from conftest import assert_same_computation
 from torch import nn
 
 from inceptionsk.network import LITE, HybridLayer, InceptionTime, _inception, _lite, fold_batch_norm
@@ -227,15 +228,7 @@ def test_lite_image_path_equals_the_plain_1d_forward(c_in, use_litemv, train):
     net = _trained_statistics(LITE(c_in, 3, nf=8, use_litemv=use_litemv), c_in, 50)
     reference = copy.deepcopy(net)
     net.train(train), reference.train(train)
-    x = torch.randn(6, c_in, 47)
-    out, expected = net(x), _plain_lite_forward(reference, x)
-    torch.testing.assert_close(out, expected, rtol=1e-4, atol=1e-5)
-    out.square().sum().backward()
-    expected.square().sum().backward()
-    for (name, p), p_ref in zip(net.named_parameters(), reference.parameters(), strict=True):
-        torch.testing.assert_close(p.grad, p_ref.grad, rtol=1e-3, atol=1e-4, msg=name)
-    for name, buffer in net.state_dict().items():
-        torch.testing.assert_close(buffer, reference.state_dict()[name], msg=name)
+    assert_same_computation(net, reference, torch.randn(6, c_in, 47), _plain_lite_forward)
 
 
 # --------------------------------------------------------------------------- the whole family
