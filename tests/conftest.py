@@ -39,10 +39,12 @@ GUNPOINT = dict(SMALL, kernel_size=40, max_epochs=30, lr=0.003)
 
 
 def make(cls, settings=TINY, **params):
-    """An unfitted ``cls`` of ``settings``, with 1 epoch, seed 0 and, for an ensemble, 1
-    member, unless ``params`` say otherwise."""
-    if cls in ENSEMBLES:
+    """An unfitted ``cls`` of ``settings`` (those it has: LITE has no ``depth``), with 1
+    epoch, seed 0 and, for an ensemble, 1 member, unless ``params`` say otherwise."""
+    names = cls._get_param_names()
+    if "n_estimators" in names:
         params.setdefault("n_estimators", 1)
+    settings = {name: value for name, value in settings.items() if name in names}
     return cls(**{"max_epochs": 1, "random_state": 0, **settings, **params})
 
 

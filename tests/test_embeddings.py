@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import SMALL
+from conftest import SMALL, TINY, make
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
@@ -25,7 +25,6 @@ from inceptionsk import (
 )
 
 JAPANESE_VOWELS = Path(__file__).parent / "data" / "JapaneseVowels.npz"
-TINY = dict(n_filters=2, depth=1, kernel_size=8, max_epochs=2, random_state=0)
 
 
 @pytest.fixture(scope="module")
@@ -78,7 +77,8 @@ def test_the_embeddings_are_the_input_of_each_networks_head(pipeline, gunpoint):
 def test_feature_names_and_pandas_output(gunpoint):
     X_train, y_train, _, _ = gunpoint
     frame = pd.DataFrame(X_train[:, 0], index=[f"case {i}" for i in range(len(X_train))])
-    ensemble = InceptionTimeClassifier(n_estimators=2, **TINY).set_output(transform="pandas")
+    ensemble = make(InceptionTimeClassifier, n_estimators=2, max_epochs=2)
+    ensemble.set_output(transform="pandas")
     embeddings = ensemble.fit_transform(frame, y_train)
     names = [f"inceptiontimeclassifier{i}" for i in range(16)]
     assert isinstance(embeddings, pd.DataFrame)
@@ -97,10 +97,10 @@ def test_fit_transform_validates_X_once_and_equals_fit_then_transform(gunpoint, 
 
     validate_series = single_network.validate_series
     monkeypatch.setattr(single_network, "validate_series", counted)
-    embeddings = InceptionNetworkClassifier(**TINY).fit_transform(X_train, y_train)
+    embeddings = make(InceptionNetworkClassifier, max_epochs=2).fit_transform(X_train, y_train)
     assert calls == [True]
     monkeypatch.undo()
-    fitted = InceptionNetworkClassifier(**TINY).fit(X_train, y_train)
+    fitted = make(InceptionNetworkClassifier, max_epochs=2).fit(X_train, y_train)
     np.testing.assert_array_equal(embeddings, fitted.transform(X_train))
 
 
@@ -112,11 +112,9 @@ def test_fit_transform_validates_X_once_and_equals_fit_then_transform(gunpoint, 
 ])
 def test_regressors_and_the_lite_family_embed_too(cls, n_networks, width, gunpoint):
     X_train, y_train, X_test, _ = gunpoint
-    params = {key: value for key, value in TINY.items() if key in cls._get_param_names()}
-    if n_networks > 1:
-        params["n_estimators"] = n_networks
+    params = {"n_estimators": n_networks} if n_networks > 1 else {}
     y = y_train if cls is LITETimeClassifier else X_train[:, 0].mean(axis=1)
-    estimator = cls(**params).fit(X_train, y)
+    estimator = make(cls, max_epochs=2, **params).fit(X_train, y)
     n_features = n_networks * width
     assert estimator.transform(X_test).shape == (150, n_features)
     assert estimator.get_feature_names_out()[-1] == f"{cls.__name__.lower()}{n_features - 1}"
@@ -125,7 +123,7 @@ def test_regressors_and_the_lite_family_embed_too(cls, n_networks, width, gunpoi
 def test_unequal_lengths_embed_each_series_as_alone():
     with np.load(JAPANESE_VOWELS, allow_pickle=True) as data:  # our own file: object arrays
         X_train, y_train, X_test = data["X_train"], data["y_train"], data["X_test"]
-    clf = InceptionNetworkClassifier(**TINY).fit(X_train, y_train)
+    clf = make(InceptionNetworkClassifier, max_epochs=2).fit(X_train, y_train)
     together = clf.transform(list(X_test[:30]))
     for i in (0, 11, 29):
         np.testing.assert_allclose(clf.transform(X_test[i][np.newaxis])[0], together[i],
