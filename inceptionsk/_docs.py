@@ -3,14 +3,16 @@
 A docstring holds a line ``%(name)s`` where a block goes, which :func:`fill_docstring`
 replaces: the estimators' ``%(attributes)s`` and ``%(notes)s`` through
 :func:`inceptionsk._params.estimator_parameters` with :func:`shared_blocks`, the
-transformers' and the ``resume`` methods' through :func:`fill_doc`.
+transformers' and the ``fit``, ``fit_transform`` and ``resume`` methods' through
+:func:`fill_doc`.
 """
 
 import re
 import textwrap
 
 __all__ = [
-    "RESUME_PARAMETERS", "TRANSFORMER_BLOCKS", "fill_doc", "fill_docstring", "shared_blocks",
+    "FIT_PARAMETERS", "RESUME_PARAMETERS", "TRANSFORMER_BLOCKS", "fill_doc", "fill_docstring",
+    "shared_blocks",
 ]
 
 _LAYOUT = """\
@@ -122,6 +124,19 @@ without unpickling code, on the CPU by default (see :mod:`inceptionsk.persistenc
 pickle and joblib work too.
 """
 
+
+#: The Parameters of ``fit`` and ``fit_transform``, in the single networks and the ensembles.
+FIT_PARAMETERS = """\
+X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, \
+n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
+    Training series; a 2D array is one channel, a list holds series of unequal
+    lengths.
+y : array-like of shape (n_cases,) or (n_cases, n_outputs)
+    Class labels (classifier) or targets (regressor).
+sample_weight : array-like of shape (n_cases,), default=None
+    Weight of each case in the loss (of every member, in an ensemble); None weighs all
+    cases alike.
+"""
 
 #: The Parameters of ``resume``, in the single networks and the ensembles.
 RESUME_PARAMETERS = """\

@@ -17,6 +17,7 @@ lengths)`` and the fitted property ``_n_features_out``.
 
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 
+from ._docs import FIT_PARAMETERS, fill_doc
 from ._validation import validate_series
 
 __all__ = ["EmbeddingTransformerMixin", "maps_per_case"]
@@ -67,6 +68,7 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
         return self._embed_validated(*validate_series(self, X, reset=False))
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc(parameters=FIT_PARAMETERS)
     def fit_transform(self, X, y, sample_weight=None):
         """Fit on X and y, then return the embeddings of X (see :meth:`transform`).
 
@@ -74,13 +76,7 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
 
         Parameters
         ----------
-        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, \
-n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
-            Training series.
-        y : array-like of shape (n_cases,) or (n_cases, n_outputs)
-            Class labels (classifier) or targets (regressor).
-        sample_weight : array-like of shape (n_cases,), default=None
-            Weight of each case in the loss; None weighs all cases alike.
+        %(parameters)s
 
         Returns
         -------

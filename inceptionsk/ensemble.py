@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, _fit_context, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ._docs import RESUME_PARAMETERS, fill_doc
+from ._docs import FIT_PARAMETERS, RESUME_PARAMETERS, fill_doc
 from ._features import EmbeddingTransformerMixin
 from ._validation import (
     check_callbacks,
@@ -66,19 +66,13 @@ class NetworkEnsemble(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
         return members
 
     @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc(parameters=FIT_PARAMETERS)
     def fit(self, X, y, sample_weight=None):
         """Train ``n_estimators`` networks on X and y, in parallel with ``n_jobs``.
 
         Parameters
         ----------
-        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, \
-n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
-            Training series; a 2D array is one channel, a list holds series of unequal
-            lengths.
-        y : array-like of shape (n_cases,) or (n_cases, n_outputs)
-            Class labels (classifier) or targets (regressor).
-        sample_weight : array-like of shape (n_cases,), default=None
-            Weight of each case in every member's loss; None weighs all cases alike.
+        %(parameters)s
 
         Returns
         -------
