@@ -66,6 +66,16 @@ def load_benchmark(name):
     return module
 
 
+def trained_statistics(net, c_in, n_timepoints):
+    """``net`` in eval mode after a few training batches, so that every batch norm has
+    non-trivial statistics."""
+    net.train()
+    with torch.no_grad():
+        for _ in range(3):
+            net(torch.randn(16, c_in, n_timepoints) * 3 + 1)
+    return net.eval()
+
+
 def assert_same_computation(net, reference, x, reference_forward):
     """``net(x)`` computes what ``reference_forward(reference, x)`` does, for a copy
     ``reference`` of ``net``: the outputs, the gradients of every parameter and, in

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import assert_same_computation
+from conftest import assert_same_computation, trained_statistics
 from tsai_reference import tsai_forward
 
 from inceptionsk.network import InceptionBlock, InceptionModule, InceptionTime, fold_batch_norm
@@ -168,15 +168,6 @@ def test_padding_leaves_batch_norm_statistics_alone():
     assert torch.isfinite(first_bn.running_var).all()
 
 
-def _trained_statistics(net, c_in, n_timepoints):
-    """Run a few training batches so that every batch norm has non-trivial statistics."""
-    net.train()
-    with torch.no_grad():
-        for _ in range(3):
-            net(torch.randn(16, c_in, n_timepoints) * 3 + 1)
-    return net.eval()
-
-
 @pytest.mark.parametrize("c_in, options", [
     (1, {}), (3, {}), (3, {"residual": False}), (2, {"bottleneck": False, "depth": 4}),
     (5, {"nf": 8, "depth": 7, "ks": 10}),
@@ -184,7 +175,7 @@ def _trained_statistics(net, c_in, n_timepoints):
 def test_folded_network_gives_the_eval_outputs(c_in, options):
     """Batch norm folded into the convolutions: tsai's eval outputs, equal and unequal lengths."""
     torch.manual_seed(0)
-    net = _trained_statistics(InceptionTime(c_in, 3, **options), c_in, 40)
+    net = trained_statistics(InceptionTime(c_in, 3, **options), c_in, 40)
     folded = fold_batch_norm(net)
     x = torch.randn(8, c_in, 40)
     lengths = torch.tensor([40, 10, 25, 40, 7, 33, 40, 1])
@@ -197,7 +188,7 @@ def test_folded_network_gives_the_eval_outputs(c_in, options):
 def test_folded_network_is_a_copy():
     """Folding copies the weights: training the network afterwards leaves the copy as it was."""
     torch.manual_seed(0)
-    net = _trained_statistics(InceptionTime(2, 2, nf=4, depth=3), 2, 30)
+    net = trained_statistics(InceptionTime(2, 2, nf=4, depth=3), 2, 30)
     x = torch.randn(4, 2, 30)
     folded = fold_batch_norm(net)
     with torch.no_grad():

@@ -6,7 +6,7 @@ import copy
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import assert_same_computation
+from conftest import assert_same_computation, trained_statistics
 from torch import nn
 
 from inceptionsk.network import LITE, HybridLayer, InceptionTime, _inception, _lite, fold_batch_norm
@@ -25,15 +25,6 @@ def _keras_same(kernel_size, dilation=1):
     """Keras' 'same' padding ``(left, right)`` for stride 1, written out independently."""
     total = dilation * (kernel_size - 1)
     return total // 2, total - total // 2
-
-
-def _trained_statistics(net, c_in, n_timepoints):
-    """A few training batches, so that every batch norm has non-trivial statistics."""
-    net.train()
-    with torch.no_grad():
-        for _ in range(3):
-            net(torch.randn(16, c_in, n_timepoints) * 3 + 1)
-    return net.eval()
 
 
 # --------------------------------------------------------------------------- the filters
@@ -141,7 +132,7 @@ def test_h_inception_time_appends_the_filters_to_the_first_concat():
     them zeroed, H-InceptionTime gives InceptionTime's outputs; those channels hold the
     filters' ReLU output, batch-normed and ReLU'd."""
     torch.manual_seed(0)
-    plain = _trained_statistics(InceptionTime(2, 3, nf=4, depth=3), 2, 30)
+    plain = trained_statistics(InceptionTime(2, 3, nf=4, depth=3), 2, 30)
     net = InceptionTime(2, 3, nf=4, depth=3, use_custom_filters=True).eval()
     target = net.state_dict()
     for key, value in plain.state_dict().items():
@@ -225,7 +216,7 @@ def test_lite_image_path_equals_the_plain_1d_forward(c_in, use_litemv, train):
     """Outputs, gradients and batch-norm statistics of the channels_last path are those of
     the plain 1D computation."""
     torch.manual_seed(0)
-    net = _trained_statistics(LITE(c_in, 3, nf=8, use_litemv=use_litemv), c_in, 50)
+    net = trained_statistics(LITE(c_in, 3, nf=8, use_litemv=use_litemv), c_in, 50)
     reference = copy.deepcopy(net)
     net.train(train), reference.train(train)
     assert_same_computation(net, reference, torch.randn(6, c_in, 47), _plain_lite_forward)
@@ -249,7 +240,7 @@ def test_padded_series_get_the_features_they_get_alone(name):
     the padding holds changes nothing, batch-norm statistics included."""
     c_in, make = FAMILY[name]
     torch.manual_seed(0)
-    net = _trained_statistics(make(), c_in, 45)
+    net = trained_statistics(make(), c_in, 45)
     short, long = torch.randn(1, c_in, 30), torch.randn(1, c_in, 45)
     padded = torch.cat([F.pad(short, (0, 15)), long])
     lengths = torch.tensor([30, 45])
@@ -274,7 +265,7 @@ def test_folded_network_gives_the_eval_outputs(name):
     of H-InceptionTime's first module, after the filters' ReLU, stays."""
     c_in, make = FAMILY[name]
     torch.manual_seed(0)
-    net = _trained_statistics(make(), c_in, 40)
+    net = trained_statistics(make(), c_in, 40)
     folded = fold_batch_norm(net)
     x = torch.randn(8, c_in, 40)
     lengths = torch.tensor([40, 10, 25, 40, 7, 33, 40, 1])
