@@ -47,6 +47,9 @@ module_ : torch.nn.Module
     The trained network.
 interrupted_ : bool
     Whether the last ``fit`` or ``resume`` was interrupted before ``max_epochs``.
+stopped_early_ : bool
+    Whether the last ``fit`` or ``resume`` ended by early stopping
+    (``n_iter_no_change``, or an ``EarlyStopping`` in ``callbacks``).
 """
 
 _TARGET_SCALER = """\

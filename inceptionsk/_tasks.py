@@ -9,6 +9,8 @@ its members. The activation maps go the same way: ``class_activation_map`` and
 in the task's units (``_finish_map``), averaged over an ensemble's members.
 """
 
+from numbers import Real
+
 import numpy as np
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import StandardScaler
@@ -31,10 +33,27 @@ class ClassifierTask(ClassifierMixin):
     _criterion = nn.CrossEntropyLoss
 
     def _check_target(self, y):
-        """Check that the labels ``y`` can train a classifier; record ``classes_``."""
+        """Check that the labels ``y`` can train a classifier; record ``classes_``, and
+        check ``class_weight`` against them (an ensemble, before training any member)."""
         check_classification_targets(y)
         self.classes_ = np.unique(y)
         check_classes(self, self.classes_)
+        if isinstance(self.class_weight, dict):
+            self._check_class_weight_dict()
+
+    def _check_class_weight_dict(self):
+        unknown = set(self.class_weight) - set(self.classes_.tolist())
+        if unknown:
+            raise ValueError(
+                f"class_weight names classes not in y: {sorted(unknown, key=str)}; "
+                f"the classes are {self.classes_.tolist()}."
+            )
+        bad = {label: weight for label, weight in self.class_weight.items()
+               if not (isinstance(weight, Real) and np.isfinite(weight) and weight >= 0)}
+        if bad:
+            raise ValueError(
+                f"class_weight must map classes to finite weights >= 0, got {bad}."
+            )
 
     def _encode_target(self, y):
         """The class indices a network trains on; records ``classes_`` (sorted)."""
@@ -56,16 +75,20 @@ class ClassifierTask(ClassifierMixin):
         """Each case's weight in the loss: its class's weight times its sample weight."""
         if self.class_weight is None:
             return sample_weight
-        if isinstance(self.class_weight, dict):
-            unknown = set(self.class_weight) - set(self.classes_.tolist())
-            if unknown:
-                raise ValueError(
-                    f"class_weight names classes not in y: {sorted(unknown, key=str)}; "
-                    f"the classes are {self.classes_.tolist()}."
-                )
-        per_class = compute_class_weight(self.class_weight, classes=self.classes_,
-                                         y=self.classes_[targets])
+        if self.class_weight == "balanced":
+            per_class = compute_class_weight("balanced", classes=self.classes_,
+                                             y=self.classes_[targets])
+        else:
+            # looked up by label as classes_ holds it: sklearn's compute_class_weight
+            # looks string labels that read as integers ("1") up as integers
+            per_class = np.array([self.class_weight.get(label, 1.0)
+                                  for label in self.classes_.tolist()], dtype=np.float64)
         weights = per_class[targets] * (1.0 if sample_weight is None else sample_weight)
+        if not weights.any():
+            raise ValueError(
+                "class_weight and sample_weight give every training case a weight of 0: "
+                "no case would count in the loss."
+            )
         # equal weights weigh every case alike: the plain mean of the losses
         return None if (weights == weights[0]).all() else weights.astype(np.float32)
 

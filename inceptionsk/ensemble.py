@@ -103,8 +103,9 @@ class NetworkEnsemble(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
         Each member with fewer than ``max_epochs`` epochs is resumed (see the members'
         ``resume``), then the members that ``fit`` did not reach are trained, with the
         seeds that ``fit`` would have given them when ``random_state`` is an int. The
-        current ``max_epochs``, ``callbacks``, ``verbose`` and ``n_jobs`` apply. ``fit``
-        itself always starts afresh, as in scikit-learn.
+        current ``max_epochs``, ``callbacks``, ``verbose`` and ``n_jobs`` apply; a member
+        that stopped early (``n_iter_no_change``) is complete. ``fit`` itself always
+        starts afresh, as in scikit-learn.
 
         Parameters
         ----------
@@ -121,11 +122,13 @@ class NetworkEnsemble(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
         X, lengths = validate_series(self, X, reset=False)
         y = validate_target(y, len(X), regression=self._regression)
         sample_weight = validate_sample_weight(sample_weight, len(X))
-        complete = [m for m in self.estimators_ if len(m.history_) >= self.max_epochs]
+        done = [m._stopped_early() or len(m.history_) >= self.max_epochs
+                for m in self.estimators_]
+        complete = [m for m, finished in zip(self.estimators_, done, strict=True) if finished]
         to_resume = [
             m.set_params(max_epochs=self.max_epochs, verbose=self.verbose,
                          callbacks=clone(self.callbacks, safe=False))
-            for m in self.estimators_ if len(m.history_) < self.max_epochs
+            for m, finished in zip(self.estimators_, done, strict=True) if not finished
         ]
         seeds = {m.random_state for m in self.estimators_}
         missing = [m for m in self._make_members() if m.random_state not in seeds]
@@ -180,7 +183,8 @@ class NetworkEnsemble(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
         members = [
             f"member {i} (random_state={m.random_state}) {len(m.history_)} of "
             f"{self.max_epochs} epochs" + (
-                f", weights of its epoch {m._kept_epoch()}"
+                " (stopped early)" if m._stopped_early()
+                else f", weights of its epoch {m._kept_epoch()}"
                 if len(m.history_) < self.max_epochs else ""
             )
             for i, m in enumerate(self.estimators_)

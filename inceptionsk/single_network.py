@@ -32,7 +32,14 @@ from ._validation import (
 from .exceptions import TrainingDivergedError, TrainingInterruptedWarning, find_stack_level
 from .network import fold_batch_norm
 from .persistence import SaveMixin
-from .training import Timer, recipe_callbacks, resolve_device, seeded, summarize_history
+from .training import (
+    MONITORED,
+    Timer,
+    recipe_callbacks,
+    resolve_device,
+    seeded,
+    summarize_history,
+)
 
 __all__ = ["NetworkEstimator"]
 
@@ -49,14 +56,11 @@ def _training_inputs(X, lengths, weights):
 
     skorch passes a dict's entries to the module's forward as keyword arguments (the
     weights excepted, see :class:`~inceptionsk.training.WeightedNetClassifier`). A
-    read-only X (joblib's memory map in an ``n_jobs`` worker) is copied once, as torch
-    warns about every batch taken from a non-writable array.
+    read-only array (joblib's memory map in an ``n_jobs`` worker) is copied once, as
+    torch warns about every batch taken from a non-writable array.
     """
-    inputs = {"x": np.require(X, requirements="W")}
-    if lengths is not None:
-        inputs["lengths"] = lengths
-    if weights is not None:
-        inputs["sample_weight"] = weights
+    inputs = {name: np.require(value, requirements="W") for name, value in
+              (("x", X), ("lengths", lengths), ("sample_weight", weights)) if value is not None}
     return inputs if len(inputs) > 1 else inputs["x"]
 
 
@@ -101,7 +105,7 @@ class NetworkEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
         vars(self).pop("net_", None)
         targets = self._encode_target(y)
         self._n_train_cases = len(X)  # sizes the schedule and the split, also at load
-        self._check_validation_split()
+        self._check_validation_split(targets)
         shortest = X.shape[-1] if lengths is None else int(lengths.min())
         net = self._build_net(
             n_channels=X.shape[1], n_outputs=self._n_outputs(),
@@ -121,8 +125,9 @@ class NetworkEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
         Continues the training of this network (its weights, Adam's state, the learning
         rate and the history) for ``max_epochs - len(history_)`` epochs, on the data
         given to ``fit``, with the current ``callbacks`` and ``verbose``. Raising
-        ``max_epochs`` with ``set_params`` first trains that many more epochs. ``fit``
-        itself always starts afresh, as in scikit-learn.
+        ``max_epochs`` with ``set_params`` first trains that many more epochs. A network
+        whose training stopped early (``n_iter_no_change``) is done: ``resume`` trains it
+        no further. ``fit`` itself always starts afresh, as in scikit-learn.
 
         Parameters
         ----------
@@ -155,7 +160,7 @@ class NetworkEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
         targets = self._encode_known_target(y)
         net = self.net_
         remaining = self.max_epochs - len(net.history)
-        if remaining <= 0:
+        if remaining <= 0 or self._stopped_early():
             self.interrupted_ = False
             return self
         # the current callbacks and verbosity, a schedule placed where training stopped
@@ -215,10 +220,20 @@ class NetworkEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
             return n
         return n - math.ceil(self.validation_fraction * n)  # as ShuffleSplit rounds
 
-    def _check_validation_split(self):
+    def _check_validation_split(self, targets):
         """Refuse a validation split that leaves too little to train or to validate on."""
         if self.validation_fraction is None:
             return
+        if not self._regression:
+            counts = np.bincount(targets, minlength=len(self.classes_))
+            if counts.min() < 2:
+                rare = self.classes_[counts < 2].tolist()
+                raise ValueError(
+                    f"validation_fraction={self.validation_fraction} holds out a split "
+                    f"stratified by class, which needs at least 2 cases of each class; "
+                    f"y has only 1 case of class(es) {rare}. Pass more cases of them, or "
+                    "set validation_fraction=None."
+                )
         n_valid = self._n_train_cases - self._n_fit_cases()
         needed = 1 if self._regression else len(self.classes_)
         if n_valid < needed or self._n_fit_cases() < max(needed, 2):
@@ -261,12 +276,14 @@ class NetworkEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
                 f"lower lr (now {self.lr})."
             )
         self.net_ = net
-        self.interrupted_ = len(history) < self.max_epochs and not net.stopped_early_
+        self.stopped_early_ = net.stopped_early_
+        self.interrupted_ = len(history) < self.max_epochs and not self.stopped_early_
         if self.interrupted_:
+            monitored = MONITORED[dict(net.callbacks_)["keep_best"].monitor]
             warnings.warn(
                 f"{type(self).__name__}: training interrupted after {len(history)} of "
                 f"{self.max_epochs} epochs. Kept the weights of epoch {self._kept_epoch()}, "
-                "the lowest training loss so far; the estimator is fitted and can predict. "
+                f"the lowest {monitored} so far; the estimator is fitted and can predict. "
                 f"Call resume(X, y) with the same data to train the remaining "
                 f"{self.max_epochs - len(history)} epochs.",
                 TrainingInterruptedWarning, stacklevel=find_stack_level(),
@@ -275,6 +292,13 @@ class NetworkEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
             # beside the progress bar on stderr, so that stdout holds only results
             print(f"{self._label()}: {summarize_history(history, timer.elapsed)}",
                   file=sys.stderr, flush=True)
+
+    def _stopped_early(self):
+        """Whether the last training ended by early stopping: then the network is done.
+
+        Models saved before early stopping existed have no ``stopped_early_``.
+        """
+        return getattr(self, "stopped_early_", False)
 
     def _kept_epoch(self):
         """The epoch whose weights the keep-best callback restored (or the last one)."""

@@ -37,6 +37,8 @@ __all__ = [
 PLATEAU_FACTOR, PLATEAU_PATIENCE, MIN_LR = 0.5, 50, 1e-4
 #: The fast recipe's one-cycle schedule peaks at this multiple of ``lr``.
 ONE_CYCLE_PEAK = 10.0
+#: What the keep-best callback and early stopping watch, in words.
+MONITORED = {"train_loss": "training loss", "valid_loss": "validation loss"}
 
 
 def resolve_device(device):
@@ -94,9 +96,10 @@ class _WeightedLoss:
     """A skorch net whose training input may carry per-case weights for the loss.
 
     With weights, X is a dict with a ``"sample_weight"`` entry: skorch batches it with the
-    rest of X, the loss of a batch is the weighted mean of its cases' losses, and the
-    module never sees it. The criterion computes per-case losses
-    (``criterion__reduction="none"``); without weights their plain mean is the loss.
+    rest of X, the loss of a batch is the weighted mean of its cases' losses (0 for a
+    batch whose cases all weigh 0), and the module never sees it. The criterion computes
+    per-case losses (``criterion__reduction="none"``); without weights their plain mean is
+    the loss. skorch's epoch loss is the mean of the batch losses weighted by batch size.
 
     The net also records whether skorch's ``EarlyStopping`` ended the training
     (``stopped_early_``): that callback stops training with a ``KeyboardInterrupt`` too,
@@ -114,7 +117,8 @@ class _WeightedLoss:
         if not (isinstance(X, dict) and "sample_weight" in X):
             return losses.mean()
         weights = to_tensor(X["sample_weight"], device=losses.device)
-        return (weights * losses).sum() / weights.sum()
+        # a batch whose cases all weigh zero counts for nothing (a loss of 0, not 0 / 0)
+        return (weights * losses).sum() / weights.sum().clamp_min(torch.finfo(losses.dtype).tiny)
 
     def notify(self, method_name, **cb_kwargs):
         # skorch's notify, telling an EarlyStopping's stop from any other interrupt
