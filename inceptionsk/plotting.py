@@ -64,7 +64,8 @@ def _learning_rates(history):
 
 
 def plot_training_curves(estimator, *, ax=None, show_lr=True):
-    """Plot each network's training loss per epoch, and its learning rate when recorded.
+    """Plot each network's training loss per epoch, its validation loss and accuracy when
+    it held out a validation split, and its learning rate when recorded.
 
     Parameters
     ----------
@@ -82,8 +83,11 @@ def plot_training_curves(estimator, *, ax=None, show_lr=True):
     Returns
     -------
     ax : matplotlib Axes
-        The axes of the losses; the learning rates, when drawn, are on a twin axes
-        (the last of ``ax.figure.axes``).
+        The axes of the losses: training losses as solid lines, validation losses
+        (``validation_fraction``) as dotted lines of the same colour. The learning
+        rates, when drawn, are on a twin axes of ``ax``; the validation accuracy of a
+        classifier, when recorded, on a panel below ``ax`` (``ax.figure.axes`` holds
+        them all).
 
     Examples
     --------
@@ -101,20 +105,40 @@ def plot_training_curves(estimator, *, ax=None, show_lr=True):
     """
     networks = _trained_networks(estimator)
     ax = _axes(ax)
+    histories = [network.history_ for network in networks]
+    validated = any("valid_loss" in history[-1] for history in histories)
+    accuracy_axes = None
+    if any("valid_acc" in history[-1] for history in histories):
+        # a panel below the losses, sharing their epochs
+        from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+        accuracy_axes = make_axes_locatable(ax).append_axes(
+            "bottom", size="60%", pad=0.1, sharex=ax
+        )
     lr_axes = None
-    for index, network in enumerate(networks):
-        history = network.history_
+    for index, history in enumerate(histories):
         epochs = np.arange(1, len(history) + 1)
         (line,) = ax.plot(epochs, history[:, "train_loss"], label=f"network {index}")
+        if "valid_loss" in history[-1]:
+            ax.plot(epochs, history[:, "valid_loss"], linestyle=":", color=line.get_color())
+        if accuracy_axes is not None and "valid_acc" in history[-1]:
+            accuracy_axes.plot(epochs, history[:, "valid_acc"], color=line.get_color())
         rates = _learning_rates(history) if show_lr else None
         if rates is not None:
             if lr_axes is None:
                 lr_axes = ax.twinx()
+                # where a panel divides ax, the twin takes ax's place, not the whole
+                lr_axes.set_axes_locator(ax.get_axes_locator())
                 lr_axes.set_yscale("log")
                 lr_axes.set_ylabel("learning rate (dashed)")
             lr_axes.plot(*rates, linestyle="--", color=line.get_color(), alpha=0.6)
-    ax.set_xlabel("epoch")
-    ax.set_ylabel("training loss")
+    ax.set_ylabel("loss (dotted: validation)" if validated else "training loss")
+    if accuracy_axes is None:
+        ax.set_xlabel("epoch")
+    else:
+        ax.tick_params(labelbottom=False)
+        accuracy_axes.set_xlabel("epoch")
+        accuracy_axes.set_ylabel("validation accuracy")
     ax.set_title(f"Training curves of {len(networks)} network{'s' * (len(networks) > 1)}")
     ax.legend(loc="upper right", fontsize="small")
     return ax

@@ -63,6 +63,39 @@ def test_training_curves_draw_per_batch_learning_rates_of_one_cycle(gunpoint):
     assert len(rates) == 12 and rates.max() > 0.001 > rates[-1]
 
 
+def test_training_curves_draw_validation_loss_and_accuracy(gunpoint):
+    """With a validation split: the validation loss dotted beside the training loss, the
+    validation accuracy on a panel below, the learning rate on the twin axes of the
+    losses, and members that stopped early at their own epochs."""
+    X_train, y_train, _, _ = gunpoint
+    ensemble = InceptionTimeClassifier(
+        n_estimators=2, validation_fraction=0.2, n_iter_no_change=2,
+        **dict(SMALL, max_epochs=40, lr=0.05, depth=1),
+    ).fit(X_train, y_train)
+    lengths = [len(member.history_) for member in ensemble.estimators_]
+    assert min(lengths) < 40  # early stopping: the curves end where each member stopped
+    ax = plot_training_curves(ensemble)
+    lines = ax.get_lines()
+    assert len(lines) == 4 and ax.get_ylabel() == "loss (dotted: validation)"
+    for index, member in enumerate(ensemble.estimators_):
+        train, valid = lines[2 * index], lines[2 * index + 1]
+        np.testing.assert_allclose(train.get_ydata(), member.history_[:, "train_loss"])
+        np.testing.assert_allclose(valid.get_ydata(), member.history_[:, "valid_loss"])
+        assert valid.get_linestyle() == ":" and valid.get_color() == train.get_color()
+        assert len(valid.get_xdata()) == lengths[index]
+    accuracy_axes, = [a for a in ax.figure.axes if a.get_ylabel() == "validation accuracy"]
+    for line, member in zip(accuracy_axes.get_lines(), ensemble.estimators_, strict=True):
+        np.testing.assert_allclose(line.get_ydata(), member.history_[:, "valid_acc"])
+    assert accuracy_axes.get_xlabel() == "epoch" and ax.get_xlabel() == ""
+    # the panels stack: accuracy below the losses, the rates' twin axes over the losses
+    ax.figure.canvas.draw()
+    lr_axes = ax.figure.axes[-1]
+    assert lr_axes.get_yscale() == "log"
+    loss_box, accuracy_box = ax.get_position(), accuracy_axes.get_position()
+    assert accuracy_box.y1 <= loss_box.y0
+    np.testing.assert_allclose(lr_axes.get_position().bounds, loss_box.bounds)
+
+
 def test_training_curves_without_learning_rate_on_a_given_axes(ensemble):
     _, ax = plt.subplots()
     assert plot_training_curves(ensemble, ax=ax, show_lr=False) is ax
