@@ -7,6 +7,7 @@ that drop into Pipelines, grid searches and cross-validation.
 
 from ._version import __version__
 from .exceptions import TrainingDivergedError, TrainingInterruptedWarning
+from .export import export_onnx
 from .inception_time import (
     InceptionNetworkClassifier,
     InceptionNetworkRegressor,
@@ -36,6 +37,7 @@ __all__ = [
     "TrainingDivergedError",
     "TrainingInterruptedWarning",
     "__version__",
+    "export_onnx",
     "load",
     "save",
 ]
