@@ -1,4 +1,4 @@
-"""The ``inceptionsk`` command line: fit, predict, evaluate, cross-validate, and a demo.
+"""The ``inceptionsk`` command line: fit, predict, evaluate, cross-validate, export, a demo.
 
 Results go to stdout; progress bars, notes and errors to stderr. Exit codes:
 
@@ -27,6 +27,7 @@ from sklearn.pipeline import make_pipeline
 from ._version import __version__
 from .datasets import load_dataset, published_accuracy, published_result, trim_trailing_nan
 from .exceptions import TrainingDivergedError
+from .export import export_onnx
 from .inception_time import InceptionTimeClassifier
 from .persistence import load, save
 from .preprocessing import SeriesStandardScaler
@@ -96,7 +97,9 @@ def _make_model(args):
     classifier = InceptionTimeClassifier(
         n_estimators=args.n_estimators, max_epochs=args.max_epochs, n_filters=args.n_filters,
         depth=args.depth, batch_size=args.batch_size, lr_schedule=args.lr_schedule,
-        device=args.device, random_state=args.random_state, verbose=0 if args.quiet else 1,
+        class_weight=args.class_weight, validation_fraction=args.validation_fraction,
+        n_iter_no_change=args.n_iter_no_change, device=args.device,
+        random_state=args.random_state, verbose=0 if args.quiet else 1,
     )
     return make_pipeline(SeriesStandardScaler(), classifier) if args.scale else classifier
 
@@ -179,6 +182,15 @@ def cmd_cv(args):
           f"{args.folds} folds of the {args.split or 'whole'} data of {data.name}")
 
 
+def cmd_export(args):
+    model = load_model(args.model)
+    export_onnx(model, args.output)
+    final = model.steps[-1][1] if hasattr(model, "steps") else model
+    outputs = "label, probabilities" if hasattr(final, "classes_") else "predictions"
+    _note(args, f"Wrote {args.output}: input 'series' float32 (batch, {final.n_channels_in_}, "
+                f"{final.n_timepoints_in_}); outputs {outputs}")
+
+
 def cmd_demo(args):
     args.data = "GunPoint"
     print(
@@ -212,6 +224,16 @@ def _add_model_options(parser, defaults):
                        default=defaults.get("lr_schedule", "plateau"),
                        help="plateau: the paper's (halve after 50 epochs without progress); "
                             "one_cycle: the fast recipe (default: %(default)s)")
+    group.add_argument("--class-weight", choices=["balanced"], default=None,
+                       help="balanced: weigh each class inversely to its frequency in the "
+                            "loss (default: every case alike)")
+    group.add_argument("--validation-fraction", type=_fraction, default=None, metavar="F",
+                       help="hold out this fraction of the training cases (stratified) and "
+                            "keep the weights of the lowest validation loss (default: none, "
+                            "the paper's recipe)")
+    group.add_argument("--n-iter-no-change", type=_positive_int, default=None, metavar="N",
+                       help="stop a network's training after N epochs without a lower "
+                            "validation loss (training loss without --validation-fraction)")
     group.add_argument("--random-state", type=int, default=0, metavar="S",
                        help="seed of the networks and folds (default: %(default)s)")
     group.add_argument("--device", default="auto", metavar="DEVICE",
@@ -224,6 +246,13 @@ def _positive_int(text):
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value
+
+
+def _fraction(text):
+    value = float(text)
+    if not 0 < value < 1:
+        raise argparse.ArgumentTypeError(f"must be a fraction between 0 and 1, got {text}")
     return value
 
 
@@ -299,6 +328,18 @@ def build_parser():
                     help="the data to split into folds (default: %(default)s)")
     _add_model_options(cv, paper)
     cv.set_defaults(handler=cmd_cv)
+
+    export = commands.add_parser(
+        "export", parents=[common], help="write a saved model as an ONNX graph",
+        description="Write a model saved by fit as one ONNX graph (all networks, their "
+                    "probabilities averaged), to be scored by ONNX Runtime without Python. "
+                    "Input 'series': float32 (batch, n_channels, n_timepoints); outputs "
+                    "'label' and 'probabilities'. Needs the onnx extra: "
+                    'pip install "inceptionsk[onnx]".',
+    )
+    export.add_argument("model", metavar="MODEL", help="model file written by fit")
+    export.add_argument("output", metavar="OUTPUT", help="the .onnx file to write")
+    export.set_defaults(handler=cmd_export)
 
     demo = commands.add_parser(
         "demo", parents=[common], help="fit and score on bundled GunPoint (the default)",

@@ -292,3 +292,59 @@ def test_a_nan_padded_ucr_folder_trains_with_trim_trailing_nan(capsys, tmp_path)
     assert "4 series of 1 channel(s), unequal length 8-12" in err
     code, out, _ = run(capsys, "predict", model, str(folder), "-q", "--trim-trailing-nan")
     assert code == 0 and len(out.splitlines()) == 5  # a header and 4 cases
+
+
+def test_class_weight_validation_and_early_stopping_options(capsys, tmp_path):
+    folder = write_toy_pair(tmp_path, n_train=24)
+    options = ["--class-weight", "balanced", "--validation-fraction", "0.25",
+               "--n-iter-no-change", "2"]
+    model_path = tmp_path / "m.pt"
+    assert cli.main(["fit", str(folder), "-o", str(model_path), "-q", *TINY, *options]) == 0
+    model = cli.load_model(model_path)
+    params = model.get_params()
+    assert (params["class_weight"], params["validation_fraction"],
+            params["n_iter_no_change"]) == ("balanced", 0.25, 2)
+    assert {"valid_loss", "valid_acc"} <= set(model.estimators_[0].history_[-1])
+    code, out, _ = run(capsys, "cv", str(folder), "--folds", "2", "-q", *TINY, *options)
+    assert code == 0 and "mean accuracy" in out
+    code, _, err = run(capsys, "fit", str(folder), "-o", str(model_path), "-q",
+                       "--validation-fraction", "1")
+    assert code == 2
+    assert "argument --validation-fraction: must be a fraction between 0 and 1, got 1" in err
+
+
+def test_export_writes_an_onnx_graph_of_the_model(capsys, toy_model, tmp_path):
+    import onnxruntime
+
+    from inceptionsk.datasets import load_dataset
+
+    folder, model_path = toy_model
+    output = tmp_path / "toy.onnx"
+    code, out, err = run(capsys, "export", str(model_path), str(output))
+    assert code == 0 and out == ""
+    assert err == (f"Wrote {output}: input 'series' float32 (batch, 1, 24); outputs label, "
+                   "probabilities\n")
+    X_test = load_dataset(str(folder), split="test").data
+    label, proba = onnxruntime.InferenceSession(str(output)).run(None, {"series": X_test})
+    model = cli.load_model(model_path)
+    np.testing.assert_allclose(proba, model.predict_proba(X_test), rtol=0, atol=1e-5)
+    np.testing.assert_array_equal(label, model.predict(X_test))
+
+
+def test_export_of_a_scaled_model_and_of_one_it_cannot_export(capsys, tmp_path):
+    """--scale's Pipeline exports with its scaling; a model of unequal lengths exits 2."""
+    folder = write_toy_pair(tmp_path)
+    scaled = tmp_path / "scaled.pt"
+    assert cli.main(["fit", str(folder), "-o", str(scaled), "-q", "--scale", *TINY]) == 0
+    assert cli.main(["export", str(scaled), str(tmp_path / "scaled.onnx"), "-q"]) == 0
+    assert (tmp_path / "scaled.onnx").stat().st_size > 0
+    ragged = tmp_path / "Ragged"
+    ragged.mkdir()
+    X = [np.ones((1, length), dtype=np.float32) * length for length in (5, 7, 5, 9)]
+    write_ts(ragged / "Ragged_TRAIN.ts", X, np.array(["a", "b", "a", "b"]))
+    assert cli.main(["fit", str(ragged / "Ragged_TRAIN.ts"), "-o", str(tmp_path / "r.pt"),
+                     "-q", *TINY]) == 0
+    capsys.readouterr()
+    code, _, err = run(capsys, "export", str(tmp_path / "r.pt"), str(tmp_path / "r.onnx"))
+    assert code == 2 and err.count("\n") == 1
+    assert "was fitted on series of unequal lengths" in err
