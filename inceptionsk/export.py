@@ -107,7 +107,7 @@ def _parts(estimator):
             raise ValueError(
                 f"The Pipeline's step {name!r} is a SeriesImputer, which the ONNX graph does "
                 "not hold: fill the gaps before scoring with the exported model, and export "
-                "the Pipeline's other steps (e.g. Pipeline(steps[1:]))."
+                "the Pipeline's other steps (e.g. Pipeline(pipeline.steps[1:]))."
             )
         if type(step) is not SeriesStandardScaler:
             raise TypeError(
@@ -138,13 +138,12 @@ def _class_labels(classes):
     return onnx.numpy_helper.from_array(array, name="classes")
 
 
-def _add_labels(model, classes):
-    """Add the output ``label``: ``classes[argmax(probabilities)]``, in front."""
+def _add_labels(model, labels):
+    """Add the output ``label``: ``labels[argmax(probabilities)]``, in front."""
     import onnx
     from onnx import helper
 
     graph = model.graph
-    labels = _class_labels(classes)
     batch = graph.output[0].type.tensor_type.shape.dim[0]
     graph.node.extend([
         helper.make_node("Constant", [], ["classes"], value=labels),
@@ -243,6 +242,7 @@ def export_onnx(estimator, path=None):
     else:
         module = _Deployed(networks, standardize)
         output = "probabilities"
+        labels = _class_labels(final.classes_)  # refuses labels of other types before exporting
     example = torch.zeros(2, final.n_channels_in_, final.n_timepoints_in_)
     with warnings.catch_warnings(), _quiet_logger("torch.onnx._internal.exporter._registration"):
         # torch's exporter warns about its internals (pytree) and logs that it skips
@@ -255,7 +255,7 @@ def export_onnx(estimator, path=None):
         )
     model = program.model_proto
     if not final._regression:
-        _add_labels(model, final.classes_)
+        _add_labels(model, labels)
     metadata = {
         "estimator": type(final).__name__,
         "n_channels": str(final.n_channels_in_),
