@@ -38,6 +38,9 @@ def test_the_quickstart_notebook_runs(monkeypatch):
     )
     assert "test accuracy" in outputs and "paper, 5 networks x 1500 epochs: 1.0000" in outputs
     assert "best: {'inceptiontimeclassifier__depth'" in outputs
+    assert "class_weight='balanced': test recall of class '1'" in outputs
+    assert "stopped early: " in outputs
+    assert "same labels as predict: True" in outputs  # the ONNX graph
     assert outputs.strip().endswith("True")  # the restored model predicts the same
     # the class activation maps are exact: the printed means + bias are the logits
     maps_identity = re.search(r"mean \+ bias: \[(.*?)\]\s+logit: +\[(.*?)\]", outputs, re.S)
@@ -48,4 +51,5 @@ def test_the_quickstart_notebook_runs(monkeypatch):
     assert "LogisticRegression on the embeddings: test accuracy" in outputs
     figures = [output for cell in notebook.cells if cell.cell_type == "code"
                for output in cell.outputs if "image/png" in output.get("data", {})]
-    assert len(figures) == 3  # training curves and confusion matrix, activation maps
+    # training curves and confusion matrix, activation maps, validation curves
+    assert len(figures) == 4
