@@ -1,13 +1,13 @@
 """Export a fitted estimator to ONNX: one graph from series to probabilities or targets.
 
-:func:`export_onnx` writes a fitted single network or a whole ensemble as one ONNX graph
-that ONNX Runtime (or any ONNX runtime) scores without Python, torch or this package. The
-graph holds the networks with batch norm folded into their convolutions (as scoring does,
-:func:`~inceptionsk.network.fold_batch_norm`) and what the estimator computes around
-them: per-series z-normalisation when a ``Pipeline`` starts with
-:class:`~inceptionsk.SeriesStandardScaler`, the softmax of each member and the mean over
-the members (classifiers), or the members' targets scaled back and averaged
-(regressors).
+:func:`~inceptionsk.export_onnx` writes a fitted single network or a whole ensemble as
+one ONNX graph that ONNX Runtime (or any ONNX runtime) scores without Python, torch or
+this package. The graph holds the networks with batch norm folded into their
+convolutions (as scoring does, :func:`~inceptionsk.network.fold_batch_norm`) and what
+the estimator computes around them: per-series z-normalisation when a ``Pipeline``
+starts with :class:`~inceptionsk.SeriesStandardScaler`, the softmax of each member and
+the mean over the members (classifiers), or the members' targets scaled back and
+averaged (regressors).
 
 The graph
 ---------
@@ -170,10 +170,11 @@ def export_onnx(estimator, path=None):
     Parameters
     ----------
     estimator : fitted estimator
-        An :class:`~inceptionsk.InceptionTimeClassifier`,
-        :class:`~inceptionsk.InceptionTimeRegressor` (all members in one graph), a single
-        network, or a Pipeline of :class:`~inceptionsk.SeriesStandardScaler` steps ending
-        in one of those, fitted on series of equal length.
+        An ensemble of this package (:class:`~inceptionsk.InceptionTimeClassifier`,
+        :class:`~inceptionsk.LITETimeClassifier`, their regressors: all members in one
+        graph), a single network, or a Pipeline of
+        :class:`~inceptionsk.SeriesStandardScaler` steps ending in one of those, fitted on
+        series of equal length.
     path : str or path-like, default=None
         Where to write the ``.onnx`` file; None writes nothing.
 

@@ -16,6 +16,7 @@ from inceptionsk import (
     InceptionNetworkRegressor,
     InceptionTimeClassifier,
     InceptionTimeRegressor,
+    LITETimeClassifier,
     SeriesImputer,
     SeriesStandardScaler,
     export_onnx,
@@ -88,6 +89,18 @@ def test_a_single_network_in_a_pipeline_with_integer_labels(gunpoint):
     np.testing.assert_allclose(proba, pipeline.predict_proba(X_test), rtol=0, atol=1e-5)
     assert label.dtype == np.int64
     np.testing.assert_array_equal(label, pipeline.predict(X_test))
+
+
+@pytest.mark.parametrize("estimator", [
+    LITETimeClassifier(n_estimators=2, use_litemv=True, n_filters=8, max_epochs=2,
+                       random_state=0),
+    InceptionTimeClassifier(n_estimators=2, use_custom_filters=True, random_state=0, **SMALL),
+], ids=["LITEMV", "H-InceptionTime"])
+def test_the_other_networks_of_the_family(basic_motions, estimator):
+    X, y, X_test, _ = basic_motions
+    label, proba = session(export_onnx(estimator.fit(X, y))).run(None, {INPUT_NAME: X_test})
+    np.testing.assert_allclose(proba, estimator.predict_proba(X_test), rtol=0, atol=1e-5)
+    np.testing.assert_array_equal(label, estimator.predict(X_test))
 
 
 @pytest.mark.parametrize(("cls", "n_targets"), [(InceptionTimeRegressor, 1),
