@@ -25,7 +25,8 @@ REPO = Path(__file__).resolve().parents[1]
 #: The modules whose public names (``__all__``) the API reference documents.
 PUBLIC_MODULES = (
     "inceptionsk", "inceptionsk.network", "inceptionsk.datasets", "inceptionsk.plotting",
-    "inceptionsk.preprocessing", "inceptionsk.persistence", "inceptionsk.exceptions",
+    "inceptionsk.preprocessing", "inceptionsk.persistence", "inceptionsk.export",
+    "inceptionsk.exceptions",
 )
 
 
@@ -114,7 +115,7 @@ def test_the_benchmarks_page_holds_every_section_of_results_md(site):
 
 def test_the_command_line_page_shows_every_option_of_every_command(site):
     text = page_text(site / "user_guide" / "cli.html")
-    for command in ["fit", "predict", "evaluate", "cv", "demo"]:
+    for command in ["fit", "predict", "evaluate", "cv", "export", "demo"]:
         output = io.StringIO()
         with contextlib.redirect_stdout(output), pytest.raises(SystemExit):
             build_parser().parse_args([command, "--help"])
