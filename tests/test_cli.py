@@ -299,13 +299,13 @@ def test_class_weight_validation_and_early_stopping_options(capsys, tmp_path):
     options = ["--class-weight", "balanced", "--validation-fraction", "0.25",
                "--n-iter-no-change", "2"]
     model_path = tmp_path / "m.pt"
-    assert cli.main(["fit", str(folder), "-o", str(model_path), "-q", *TINY, *options]) == 0
+    assert cli.main(["fit", str(folder), "-o", str(model_path), "-q", *TINY_OPTIONS, *options]) == 0
     model = cli.load_model(model_path)
     params = model.get_params()
     assert (params["class_weight"], params["validation_fraction"],
             params["n_iter_no_change"]) == ("balanced", 0.25, 2)
     assert {"valid_loss", "valid_acc"} <= set(model.estimators_[0].history_[-1])
-    code, out, _ = run(capsys, "cv", str(folder), "--folds", "2", "-q", *TINY, *options)
+    code, out, _ = run(capsys, "cv", str(folder), "--folds", "2", "-q", *TINY_OPTIONS, *options)
     assert code == 0 and "mean accuracy" in out
     code, _, err = run(capsys, "fit", str(folder), "-o", str(model_path), "-q",
                        "--validation-fraction", "1")
@@ -335,7 +335,7 @@ def test_export_of_a_scaled_model_and_of_one_it_cannot_export(capsys, tmp_path):
     """--scale's Pipeline exports with its scaling; a model of unequal lengths exits 2."""
     folder = write_toy_pair(tmp_path)
     scaled = tmp_path / "scaled.pt"
-    assert cli.main(["fit", str(folder), "-o", str(scaled), "-q", "--scale", *TINY]) == 0
+    assert cli.main(["fit", str(folder), "-o", str(scaled), "-q", "--scale", *TINY_OPTIONS]) == 0
     assert cli.main(["export", str(scaled), str(tmp_path / "scaled.onnx"), "-q"]) == 0
     assert (tmp_path / "scaled.onnx").stat().st_size > 0
     ragged = tmp_path / "Ragged"
@@ -343,7 +343,7 @@ def test_export_of_a_scaled_model_and_of_one_it_cannot_export(capsys, tmp_path):
     X = [np.ones((1, length), dtype=np.float32) * length for length in (5, 7, 5, 9)]
     write_ts(ragged / "Ragged_TRAIN.ts", X, np.array(["a", "b", "a", "b"]))
     assert cli.main(["fit", str(ragged / "Ragged_TRAIN.ts"), "-o", str(tmp_path / "r.pt"),
-                     "-q", *TINY]) == 0
+                     "-q", *TINY_OPTIONS]) == 0
     capsys.readouterr()
     code, _, err = run(capsys, "export", str(tmp_path / "r.pt"), str(tmp_path / "r.onnx"))
     assert code == 2 and err.count("\n") == 1

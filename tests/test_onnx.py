@@ -7,6 +7,7 @@ import onnx
 import onnxruntime
 import pytest
 import torch
+from conftest import SMALL
 from sklearn.exceptions import NotFittedError
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -23,7 +24,8 @@ from inceptionsk import (
 )
 from inceptionsk.export import INPUT_NAME, OPSET
 
-SMALL = dict(n_filters=4, depth=3, kernel_size=10, batch_size=16, max_epochs=3, device="cpu")
+#: conftest's SMALL network, trained for three epochs.
+THREE_EPOCHS = dict(SMALL, max_epochs=3)
 
 
 def session(model):
@@ -37,7 +39,7 @@ def exported(request, tmp_path_factory):
     """An ensemble fitted on a real dataset and exported to a file:
     (ensemble, ONNX Runtime session, ModelProto, X_test)."""
     X, y, X_test, _ = request.getfixturevalue(request.param)
-    ensemble = InceptionTimeClassifier(n_estimators=2, random_state=0, **SMALL).fit(X, y)
+    ensemble = InceptionTimeClassifier(n_estimators=2, random_state=0, **THREE_EPOCHS).fit(X, y)
     path = tmp_path_factory.mktemp("onnx") / f"{request.param}.onnx"
     model = export_onnx(ensemble, path)
     return ensemble, session(path), model, X_test
@@ -84,7 +86,7 @@ def test_a_single_network_in_a_pipeline_with_integer_labels(gunpoint):
     X, y, X_test, _ = gunpoint
     X, X_test, y = 5 * X + 3, 5 * X_test + 3, y.astype(int)
     pipeline = make_pipeline(SeriesStandardScaler(),
-                             InceptionNetworkClassifier(random_state=0, **SMALL)).fit(X, y)
+                             InceptionNetworkClassifier(random_state=0, **THREE_EPOCHS)).fit(X, y)
     label, proba = session(export_onnx(pipeline)).run(None, {INPUT_NAME: X_test})
     np.testing.assert_allclose(proba, pipeline.predict_proba(X_test), rtol=0, atol=1e-5)
     assert label.dtype == np.int64
@@ -94,7 +96,8 @@ def test_a_single_network_in_a_pipeline_with_integer_labels(gunpoint):
 @pytest.mark.parametrize("estimator", [
     LITETimeClassifier(n_estimators=2, use_litemv=True, n_filters=8, max_epochs=2,
                        random_state=0),
-    InceptionTimeClassifier(n_estimators=2, use_custom_filters=True, random_state=0, **SMALL),
+    InceptionTimeClassifier(n_estimators=2, use_custom_filters=True, random_state=0,
+                            **THREE_EPOCHS),
 ], ids=["LITEMV", "H-InceptionTime"])
 def test_the_other_networks_of_the_family(basic_motions, estimator):
     X, y, X_test, _ = basic_motions
@@ -110,7 +113,8 @@ def test_regressors_predictions(basic_motions, cls, n_targets):
     one target."""
     X, _, X_test, _ = basic_motions
     y = 1e3 * np.c_[X.std(axis=(1, 2)), X.mean(axis=(1, 2))][:, :n_targets]
-    params = dict(SMALL, random_state=0, **({"n_estimators": 2} if "Time" in cls.__name__ else {}))
+    params = dict(THREE_EPOCHS, random_state=0,
+                  **({"n_estimators": 2} if "Time" in cls.__name__ else {}))
     regressor = cls(**params).fit(X, y if n_targets > 1 else y[:, 0])
     (predictions,) = session(export_onnx(regressor)).run(None, {INPUT_NAME: X_test})
     expected = regressor.predict(X_test)
@@ -129,7 +133,7 @@ def test_an_unfitted_estimator_is_refused(tmp_path):
 def test_what_the_graph_cannot_hold_is_refused(gunpoint):
     X, y, _, _ = gunpoint
     ragged = [series[:, : 100 + i] for i, series in enumerate(X[:20])]
-    clf = InceptionNetworkClassifier(random_state=0, **dict(SMALL, max_epochs=1))
+    clf = InceptionNetworkClassifier(random_state=0, **dict(THREE_EPOCHS, max_epochs=1))
     with pytest.raises(ValueError, match="was fitted on series of unequal lengths; its ONNX "
                                          "graph would need their lengths"):
         export_onnx(clf.fit(ragged, y[:20]))
@@ -143,6 +147,6 @@ def test_what_the_graph_cannot_hold_is_refused(gunpoint):
 def test_a_model_trained_on_cuda_exports(gunpoint):
     X, y, X_test, _ = gunpoint
     clf = InceptionTimeClassifier(n_estimators=2, random_state=0,
-                                  **dict(SMALL, device="cuda")).fit(X, y)
+                                  **dict(THREE_EPOCHS, device="cuda")).fit(X, y)
     _, proba = session(export_onnx(clf)).run(None, {INPUT_NAME: X_test})
     np.testing.assert_allclose(proba, clf.predict_proba(X_test), rtol=0, atol=1e-5)

@@ -68,9 +68,9 @@ def test_training_curves_draw_validation_loss_and_accuracy(gunpoint):
     validation accuracy on a panel below, the learning rate on the twin axes of the
     losses, and members that stopped early at their own epochs."""
     X_train, y_train, _, _ = gunpoint
-    ensemble = InceptionTimeClassifier(
-        n_estimators=2, validation_fraction=0.2, n_iter_no_change=2,
-        **dict(SMALL, max_epochs=40, lr=0.05, depth=1),
+    ensemble = make(
+        InceptionTimeClassifier, SMALL, n_estimators=2, max_epochs=40, lr=0.05, depth=1,
+        validation_fraction=0.2, n_iter_no_change=2,
     ).fit(X_train, y_train)
     lengths = [len(member.history_) for member in ensemble.estimators_]
     assert min(lengths) < 40  # early stopping: the curves end where each member stopped

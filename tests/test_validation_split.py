@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import TINY
 from skorch.callbacks import Callback
 
 from inceptionsk import (
@@ -18,7 +19,6 @@ from inceptionsk import (
 )
 from inceptionsk.training import ONE_CYCLE_PEAK
 
-TINY = dict(n_filters=4, depth=1, kernel_size=8, batch_size=16, device="cpu")
 #: A learning rate at which the tiny network overfits GunPoint's validation split within
 #: a few epochs, so that early stopping stops early.
 OVERFIT = dict(TINY, lr=0.05, max_epochs=60, validation_fraction=0.2, n_iter_no_change=3)
