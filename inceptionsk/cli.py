@@ -16,6 +16,7 @@ import csv
 import os
 import sys
 import time
+from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -29,6 +30,7 @@ from .datasets import load_dataset, published_accuracy, published_result, trim_t
 from .exceptions import TrainingDivergedError
 from .export import export_onnx
 from .inception_time import InceptionTimeClassifier
+from .lite_time import LITETimeClassifier
 from .persistence import load, save
 from .preprocessing import SeriesStandardScaler
 
@@ -40,6 +42,38 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 #: one-cycle schedule, which learns more than the paper's plateau schedule in so few
 #: epochs; its time and accuracy are in benchmarks/RESULTS.md ("The demo").
 DEMO_SETTINGS = {"n_estimators": 2, "max_epochs": 60, "lr_schedule": "one_cycle"}
+
+
+class ModelChoice(NamedTuple):
+    """A model the command line trains: its estimator, the parameters that make it, and the
+    name of its published results (:data:`inceptionsk.datasets.MODELS`)."""
+
+    estimator: type
+    params: dict
+    published: str
+
+
+#: ``--model``: the InceptionTime family, each as the ensemble its papers evaluate.
+MODELS = {
+    "inceptiontime": ModelChoice(InceptionTimeClassifier, {}, "InceptionTime"),
+    "h-inceptiontime": ModelChoice(InceptionTimeClassifier, {"use_custom_filters": True},
+                                   "H-InceptionTime"),
+    "litetime": ModelChoice(LITETimeClassifier, {}, "LITETime"),
+    # the authors published LITEMV's results apart from LITETime's table used here
+    "litemv": ModelChoice(LITETimeClassifier, {"use_litemv": True}, "LITETime"),
+}
+
+
+def model_choice(estimator):
+    """The name in :data:`MODELS` of a fitted ensemble (or a Pipeline ending in one): the
+    choice of its class whose parameters it has, the most specific one; None if none."""
+    final = estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+    matches = [
+        name for name, choice in MODELS.items()
+        if type(final) is choice.estimator
+        and all(getattr(final, key) == value for key, value in choice.params.items())
+    ]
+    return max(matches, key=lambda name: len(MODELS[name].params), default=None)
 
 
 class InputError(Exception):
@@ -94,13 +128,17 @@ def _describe(X):
 
 
 def _make_model(args):
-    classifier = InceptionTimeClassifier(
+    choice = MODELS[args.model]
+    params = dict(
         n_estimators=args.n_estimators, max_epochs=args.max_epochs, n_filters=args.n_filters,
         depth=args.depth, batch_size=args.batch_size, lr_schedule=args.lr_schedule,
         class_weight=args.class_weight, validation_fraction=args.validation_fraction,
         n_iter_no_change=args.n_iter_no_change, device=args.device,
-        random_state=args.random_state, verbose=0 if args.quiet else 1,
+        random_state=args.random_state, verbose=0 if args.quiet else 1, **choice.params,
     )
+    accepted = choice.estimator._get_param_names()  # LITE has no depth
+    classifier = choice.estimator(**{key: value for key, value in params.items()
+                                     if key in accepted})
     return make_pipeline(SeriesStandardScaler(), classifier) if args.scale else classifier
 
 
@@ -111,15 +149,15 @@ def _fit(model, data, args):
     return model
 
 
-def _print_scores(y_true, y_pred, name, n_channels):
+def _print_scores(y_true, y_pred, name, n_channels, published="InceptionTime"):
     labels = np.unique(np.concatenate([np.asarray(y_true), np.asarray(y_pred)]))
     print(f"accuracy           {accuracy_score(y_true, y_pred):.4f}")
     print(f"balanced accuracy  {balanced_accuracy_score(y_true, y_pred):.4f}")
-    paper = published_result(name, n_channels=n_channels)
+    paper = published_result(name, model=published, n_channels=n_channels)
     if paper is None:
-        print(f"published InceptionTime accuracy: unknown for {name}")
+        print(f"published {published} accuracy: unknown for {name}")
     else:
-        print(f"published InceptionTime accuracy ({paper.archive}, 5 networks x 1500 "
+        print(f"published {published} accuracy ({paper.archive}, 5 networks x 1500 "
               f"epochs): {paper.accuracy:.4f}")
     matrix = confusion_matrix(y_true, y_pred, labels=labels)
     width = max(max(len(str(label)) for label in labels), len(str(matrix.max())), 4)
@@ -166,7 +204,8 @@ def cmd_evaluate(args):
     data = _load(args, "test")
     y_pred = model.predict(data.data)
     print(f"{data.name}, test split ({len(data.target)} cases)")
-    _print_scores(data.target, y_pred, data.name, _n_channels(data.data))
+    choice = MODELS.get(model_choice(model), MODELS["inceptiontime"])
+    _print_scores(data.target, y_pred, data.name, _n_channels(data.data), choice.published)
 
 
 def cmd_cv(args):
@@ -193,8 +232,10 @@ def cmd_export(args):
 
 def cmd_demo(args):
     args.data = "GunPoint"
+    published = MODELS[args.model].published
     print(
-        f"Demo: InceptionTime on bundled GunPoint with {args.n_estimators} network(s) x "
+        f"Demo: {published if args.model != 'litemv' else 'LITEMV'} on bundled GunPoint "
+        f"with {args.n_estimators} network(s) x "
         f"{args.max_epochs} epochs, {args.lr_schedule} schedule, batch size "
         f"{args.batch_size}, {torch.get_num_threads()} torch thread(s). The paper's recipe "
         "is 5 networks x 1500 epochs (plateau schedule); this shorter budget fits a demo.",
@@ -205,19 +246,24 @@ def cmd_demo(args):
     test = _load(args, "test")
     accuracy = accuracy_score(test.target, model.predict(test.data))
     print(f"GunPoint test accuracy: {accuracy:.4f} (paper: "
-          f"{published_accuracy('GunPoint'):.4f} with the full recipe)")
+          f"{published_accuracy('GunPoint', model=published):.4f} with the full recipe)")
 
 
 def _add_model_options(parser, defaults):
     group = parser.add_argument_group("model")
+    group.add_argument("--model", choices=list(MODELS), default="inceptiontime",
+                       help="inceptiontime: the paper's; h-inceptiontime: with hand-crafted "
+                            "filters; litetime: the light network (2.5%% of the parameters); "
+                            "litemv: LITE for multivariate series (default: %(default)s)")
     group.add_argument("--n-estimators", type=_positive_int, default=defaults["n_estimators"],
                        metavar="K", help="networks in the ensemble (default: %(default)s)")
     group.add_argument("--max-epochs", type=_positive_int, default=defaults["max_epochs"],
                        metavar="N", help="training epochs per network (default: %(default)s)")
     group.add_argument("--n-filters", type=_positive_int, default=32, metavar="F",
-                       help="filters per branch of an Inception module (default: %(default)s)")
+                       help="filters per convolution branch (default: %(default)s)")
     group.add_argument("--depth", type=_positive_int, default=6, metavar="D",
-                       help="Inception modules per network (default: %(default)s)")
+                       help="Inception modules per network, InceptionTime's models only "
+                            "(default: %(default)s)")
     group.add_argument("--batch-size", type=_positive_int, default=64, metavar="B",
                        help="mini-batch size (default: %(default)s)")
     group.add_argument("--lr-schedule", choices=["plateau", "one_cycle"],

@@ -13,7 +13,9 @@ import pytest
 from conftest import TINY
 from toy_data import toy_series, write_toy_pair, write_ts
 
+import inceptionsk
 from inceptionsk import InceptionTimeClassifier, cli
+from inceptionsk.datasets import published_accuracy
 
 REPO = Path(__file__).resolve().parents[1]
 #: conftest's TINY network as options: one network, two epochs.
@@ -348,3 +350,22 @@ def test_export_of_a_scaled_model_and_of_one_it_cannot_export(capsys, tmp_path):
     code, _, err = run(capsys, "export", str(tmp_path / "r.pt"), str(tmp_path / "r.onnx"))
     assert code == 2 and err.count("\n") == 1
     assert "was fitted on series of unequal lengths" in err
+
+
+@pytest.mark.parametrize("name", list(cli.MODELS))
+def test_each_model_of_the_family_trains_and_names_its_published_accuracy(name, capsys,
+                                                                           tmp_path):
+    """--model picks the estimator and its parameters; evaluate recognises the saved model
+    and prints that model's published accuracy."""
+    model = tmp_path / f"{name}.pt"
+    assert cli.main(["fit", "GunPoint", "-o", str(model), "-q", "--model", name,
+                     *TINY_OPTIONS]) == 0
+    fitted = inceptionsk.load(model)
+    choice = cli.MODELS[name]
+    assert type(fitted) is choice.estimator
+    assert all(getattr(fitted, key) == value for key, value in choice.params.items())
+    assert cli.model_choice(fitted) == name
+    code, out, _ = run(capsys, "evaluate", str(model), "GunPoint")
+    assert code == 0
+    assert f"published {choice.published} accuracy (UCR2018, 5 networks x 1500 epochs): " \
+           f"{published_accuracy('GunPoint', model=choice.published):.4f}" in out

@@ -380,3 +380,13 @@ def test_conv_pads_even_kernels_as_keras_and_torch(kernel_size):
     torch.testing.assert_close(out, module(x))
     keras = F.conv1d(F.pad(x, _keras_same(kernel_size)), module.weight, module.bias)
     torch.testing.assert_close(out, keras)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 3])
+def test_h_inceptiontime_of_any_depth(depth):
+    """With one module the hand-crafted filters' channels reach the head."""
+    net = InceptionTime(2, 3, nf=4, depth=depth, use_custom_filters=True)
+    expected = 4 * 4 + 17 * 2 if depth == 1 else 4 * 4
+    assert net.inceptionblock.out_channels == net.fc.in_features == expected
+    assert net(torch.randn(5, 2, 30)).shape == (5, 3)
+    assert net.embed(torch.randn(5, 2, 30)).shape == (5, expected)

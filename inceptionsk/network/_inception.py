@@ -216,6 +216,8 @@ class InceptionBlock(nn.Module):
                 self.shortcut.append(
                     nn.BatchNorm1d(n_in) if n_in == n_out else ConvBlock(n_in, n_out)
                 )
+        # the hand-crafted filters widen the first module's output, with depth 1 the block's
+        self.out_channels = module_in
         self.add = Add()
         self.act = nn.ReLU()
         channels_last_weights(self)
@@ -315,7 +317,7 @@ class InceptionTime(GlobalPoolingNetwork):
         )
         # tsai's pooling module; the forward pools the channels_last image itself
         self.gap = GAP1d(1)
-        self.fc = nn.Linear(nf * 4, c_out)
+        self.fc = nn.Linear(self.inceptionblock.out_channels, c_out)
 
     def features(self, image, padding=None):
         return self.inceptionblock.forward_image(image, padding)
