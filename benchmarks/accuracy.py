@@ -36,13 +36,15 @@ from machine import machine_description
 from sklearn.metrics import accuracy_score, balanced_accuracy_score
 from sklearn.pipeline import make_pipeline
 
-from inceptionsk import InceptionTimeClassifier, SeriesStandardScaler
+from inceptionsk import SeriesStandardScaler
+from inceptionsk.cli import MODELS
 from inceptionsk.datasets import load_dataset, published_result
 
 COLUMNS = [
     "dataset", "archive", "n_train", "n_test", "n_channels", "n_timepoints", "n_classes",
     "accuracy", "balanced_accuracy", "train_accuracy", "paper_accuracy", "difference",
-    "train_time_s", "paper_train_time_s", "lowest_train_loss", "final_lr", "note",
+    "train_time_s", "paper_train_time_s", "inceptiontime_paper_accuracy", "lowest_train_loss",
+    "final_lr", "note",
 ]
 
 
@@ -55,6 +57,9 @@ def parse_args(argv=None):
                         help="bundled name, dataset folder, .ts/.tsv file or .npz file")
     parser.add_argument("--out", default="benchmarks/out/accuracy",
                         help="path prefix of the .csv, .md and .png written "
+                             "(default: %(default)s)")
+    parser.add_argument("--model", choices=list(MODELS), default="inceptiontime",
+                        help="the family member, as the command line's --model "
                              "(default: %(default)s)")
     parser.add_argument("--n-estimators", type=int, default=5)
     parser.add_argument("--max-epochs", type=int, default=1500)
@@ -88,13 +93,16 @@ def pad_with_zeros(*collections):
 
 
 def make_estimator(args):
-    classifier = InceptionTimeClassifier(
+    choice = MODELS[args.model]
+    params = dict(
         n_estimators=args.n_estimators, max_epochs=args.max_epochs, n_filters=args.n_filters,
         depth=args.depth, kernel_size=args.kernel_size, batch_size=args.batch_size,
         lr=args.lr, lr_schedule=args.lr_schedule, device=args.device,
-        random_state=args.random_state,
-        verbose=0 if args.quiet else 1,
+        random_state=args.random_state, verbose=0 if args.quiet else 1, **choice.params,
     )
+    accepted = choice.estimator._get_param_names()  # LITE has no depth
+    classifier = choice.estimator(**{key: value for key, value in params.items()
+                                     if key in accepted})
     return make_pipeline(SeriesStandardScaler(), classifier) if args.scale else classifier
 
 
@@ -120,7 +128,9 @@ def run_one(data, args):
     ensemble = estimator[-1] if args.scale else estimator
     histories = [member.history_ for member in ensemble.estimators_]
     n_channels, n_timepoints = X_train[0].shape  # the longest length is in the note
-    paper = published_result(train.name, n_channels=n_channels)
+    paper = published_result(train.name, n_channels=n_channels,
+                             model=MODELS[args.model].published)
+    inception_time = published_result(train.name, n_channels=n_channels)
     accuracy = accuracy_score(y_test, y_pred)
     return {
         "dataset": train.name,
@@ -136,7 +146,8 @@ def run_one(data, args):
         # + 0.0 turns a rounded -0.0 into 0.0, which prints without a minus sign
         "difference": round(accuracy - paper.accuracy, 4) + 0.0 if paper else "",
         "train_time_s": round(train_time, 1),
-        "paper_train_time_s": paper.train_time_s if paper else "",
+        "paper_train_time_s": inception_time.train_time_s if inception_time else "",
+        "inceptiontime_paper_accuracy": inception_time.accuracy if inception_time else "",
         "lowest_train_loss": float(np.mean([min(h[:, "train_loss"]) for h in histories])),
         "final_lr": float(np.mean([_last_learning_rate(h) for h in histories])),
         "note": note,
@@ -159,9 +170,11 @@ def write_csv(rows, path):
 
 
 def markdown(rows, args, command, total_time):
+    published = MODELS[args.model].published
     lines = [
-        f"Configuration: {args.n_estimators} network(s) x {args.max_epochs} epochs, "
-        f"n_filters={args.n_filters}, depth={args.depth}, kernel_size={args.kernel_size}, "
+        f"Configuration: {args.model}, {args.n_estimators} network(s) x {args.max_epochs} "
+        f"epochs, n_filters={args.n_filters}, depth={args.depth}, "
+        f"kernel_size={args.kernel_size}, "
         f"batch_size={args.batch_size}, lr={args.lr}, lr_schedule={args.lr_schedule}, "
         f"random_state={args.random_state}"
         f"{', series z-normalised' if args.scale else ''} (the paper: 5 networks x 1500 "
@@ -171,16 +184,19 @@ def markdown(rows, args, command, total_time):
         "",
         f"Command: `{command}`",
         "",
-        "| dataset | train/test | ours | paper | difference | balanced acc. | train acc. "
-        "| train time (s) | paper train time (s, GPU) | note |",
-        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        f"| dataset | train/test | ours | paper ({published}) | difference | "
+        "paper (InceptionTime) | balanced acc. | train acc. | train time (s) "
+        "| InceptionTime's paper train time (s, GPU) | note |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for row in rows:
         paper = f"{row['paper_accuracy']:.4f}" if row["paper_accuracy"] != "" else "n/a"
         difference = f"{row['difference']:+.4f}" if row["difference"] != "" else "n/a"
+        inception_time = row["inceptiontime_paper_accuracy"]
+        inception_time = f"{inception_time:.4f}" if inception_time != "" else "n/a"
         lines.append(
             f"| {row['dataset']} | {row['n_train']}/{row['n_test']} | {row['accuracy']:.4f} "
-            f"| {paper} | {difference} | {row['balanced_accuracy']:.4f} "
+            f"| {paper} | {difference} | {inception_time} | {row['balanced_accuracy']:.4f} "
             f"| {row['train_accuracy']:.4f} | {row['train_time_s']:.0f} "
             f"| {row['paper_train_time_s'] or 'n/a'} | {row['note']} |"
         )

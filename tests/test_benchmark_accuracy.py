@@ -8,6 +8,8 @@ import pytest
 from conftest import load_benchmark
 from toy_data import toy_series, write_ts
 
+from inceptionsk.datasets import published_accuracy
+
 pytest.importorskip("matplotlib")
 
 
@@ -44,7 +46,7 @@ def test_the_benchmark_writes_its_table_csv_and_plot(accuracy_script, tmp_path, 
     assert ragged["paper_accuracy"] == "" and ragged["n_channels"] == "3"
     assert ragged["note"] == "unequal length 5-9"
     table = Path(f"{out}.md").read_text()
-    assert "Configuration: 1 network(s) x 2 epochs" in table
+    assert "Configuration: inceptiontime, 1 network(s) x 2 epochs" in table
     assert "| GunPoint | 50/150 |" in table and "| Ragged | 12/12 |" in table
     assert "Mean difference (ours - paper) over 1 datasets" in table
     assert "Command: `python benchmarks/accuracy.py GunPoint " in table
@@ -85,3 +87,17 @@ def test_the_fast_recipe(accuracy_script, tmp_path):
         (row,) = list(csv.DictReader(file))
     assert 0 < float(row["final_lr"]) < 1e-4  # annealed to nearly zero
     assert "lr_schedule=one_cycle" in Path(f"{out}.md").read_text()
+
+
+def test_a_family_member_beside_its_published_accuracy(accuracy_script, tmp_path):
+    """--model litetime trains LITETime and puts LITETime's published accuracy beside it,
+    InceptionTime's in its own column."""
+    out = tmp_path / "lite"
+    accuracy_script.main(["GunPoint", "--model", "litetime", "--n-estimators", "1",
+                          "--max-epochs", "2", "--n-filters", "4", "--threads", "1",
+                          "--quiet", "--out", str(out)])
+    with open(f"{out}.csv", newline="", encoding="utf-8") as file:
+        (row,) = list(csv.DictReader(file))
+    assert float(row["paper_accuracy"]) == published_accuracy("GunPoint", model="LITETime")
+    assert float(row["inceptiontime_paper_accuracy"]) == published_accuracy("GunPoint")
+    assert "Configuration: litetime" in (tmp_path / "lite.md").read_text()
