@@ -11,8 +11,8 @@ import re
 import textwrap
 
 __all__ = [
-    "FIT_PARAMETERS", "RESUME_PARAMETERS", "TRANSFORMER_BLOCKS", "fill_doc", "fill_docstring",
-    "shared_blocks",
+    "FIT_PARAMETERS", "RESUME_PARAMETERS", "SERIES_PARAMETER", "TRANSFORMER_BLOCKS", "fill_doc",
+    "fill_docstring", "shared_blocks",
 ]
 
 _LAYOUT = """\
@@ -141,6 +141,13 @@ sample_weight : array-like of shape (n_cases,), default=None
     cases alike.
 """
 
+#: The ``X`` of the methods that score or explain series.
+SERIES_PARAMETER = """\
+X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, \
+n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
+    The series.
+"""
+
 #: The Parameters of ``resume``, in the single networks and the ensembles.
 RESUME_PARAMETERS = """\
 X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, \
@@ -177,7 +184,8 @@ def fill_doc(**blocks):
 
 
 def shared_blocks(*, classifier, ensemble):
-    """The ``attributes`` and ``notes`` blocks of an estimator's docstring."""
+    """The Attributes and Notes sections of an estimator's docstring, headers included:
+    the ``attributes`` and ``notes`` blocks."""
     task = _CLASSES if classifier else _OUTPUTS
     if ensemble:
         attributes = task + _LAYOUT + _MEMBERS
@@ -187,4 +195,5 @@ def shared_blocks(*, classifier, ensemble):
         interrupts = _INTERRUPT_NOTE
     maps = _CLASS_MAP_NOTE if classifier else _REGRESSION_MAP_NOTE
     notes = [_INPUT_NOTE, interrupts, _EMBEDDING_NOTE, maps, _SAVING_NOTE]
-    return {"attributes": attributes, "notes": "\n".join(notes)}
+    return {"attributes": "Attributes\n----------\n" + attributes,
+            "notes": "Notes\n-----\n" + "\n".join(notes)}

@@ -17,7 +17,7 @@ lengths)`` and the fitted property ``_n_features_out``.
 
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 
-from ._docs import FIT_PARAMETERS, fill_doc
+from ._docs import FIT_PARAMETERS, SERIES_PARAMETER, fill_doc
 from ._validation import validate_series
 
 __all__ = ["EmbeddingTransformerMixin", "maps_per_case"]
@@ -31,6 +31,7 @@ class EmbeddingTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixi
     ``set_output(transform="pandas")``.
     """
 
+    @fill_doc(series=SERIES_PARAMETER)
     def transform(self, X):
         """The embeddings of the series: the globally pooled features of each network.
 
@@ -42,9 +43,7 @@ class EmbeddingTransformerMixin(ClassNamePrefixFeaturesOutMixin, TransformerMixi
 
         Parameters
         ----------
-        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, \
-n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
-            The series.
+        %(series)s
 
         Returns
         -------

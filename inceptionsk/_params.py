@@ -141,7 +141,7 @@ def estimator_parameters(parameters, **blocks):
 
     ``parameters`` maps names to :class:`Parameter`, in the order the signature and the
     docstring show them. Also sets ``_parameter_constraints`` and fills the docstring:
-    the line ``%(parameters)s`` with the Parameters entries, and each ``%(key)s`` line
+    the line ``%(parameters)s`` with the Parameters section, and each ``%(key)s`` line
     with ``blocks[key]``.
     """
 
@@ -158,8 +158,9 @@ def estimator_parameters(parameters, **blocks):
         cls._parameter_constraints = {
             name: parameter.constraints for name, parameter in parameters.items()
         }
-        entries = "\n".join(parameter.render(name, ensemble)
-                            for name, parameter in parameters.items())
+        entries = "Parameters\n----------\n" + "\n".join(
+            parameter.render(name, ensemble) for name, parameter in parameters.items()
+        )
         cls.__doc__ = fill_docstring(cls.__doc__, parameters=entries, **blocks)
         return cls
 

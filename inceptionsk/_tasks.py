@@ -18,6 +18,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from torch import nn
 
+from ._docs import SERIES_PARAMETER, fill_doc
 from ._features import maps_per_case
 from ._validation import check_classes, validate_series, validate_target
 from .training import WeightedNetClassifier, WeightedNetRegressor
@@ -103,6 +104,7 @@ class ClassifierTask(ClassifierMixin):
         """Activation maps of the logits, as the network computes them."""
         return maps
 
+    @fill_doc(series=SERIES_PARAMETER)
     def class_activation_map(self, X, y=None):
         """Class activation maps: for each series, its predicted class's evidence over time.
 
@@ -117,9 +119,7 @@ class ClassifierTask(ClassifierMixin):
 
         Parameters
         ----------
-        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, \
-n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
-            The series.
+        %(series)s
         y : array-like of shape (n_cases,), default=None
             The class of each case whose map to return, among ``classes_``; None takes
             the predicted class (that of ``predict``).
@@ -166,14 +166,13 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
         maps = self._cam_validated(X, lengths)[np.arange(len(X)), classes]
         return maps_per_case(maps, lengths)
 
+    @fill_doc(series=SERIES_PARAMETER)
     def predict_proba(self, X):
         """Class probabilities.
 
         Parameters
         ----------
-        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, \
-n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
-            The series.
+        %(series)s
 
         Returns
         -------
@@ -183,14 +182,13 @@ n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
         self._check_fitted()
         return self._predict_validated(*validate_series(self, X, reset=False))
 
+    @fill_doc(series=SERIES_PARAMETER)
     def predict(self, X):
         """Predicted class labels: the class of the highest probability.
 
         Parameters
         ----------
-        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, \
-n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
-            The series.
+        %(series)s
 
         Returns
         -------
@@ -241,6 +239,7 @@ class RegressorTask(RegressorMixin):
         its target's scale."""
         return maps * self.target_scaler_.scale_.astype(np.float32)[:, np.newaxis]
 
+    @fill_doc(series=SERIES_PARAMETER)
     def regression_activation_map(self, X):
         """Activation maps of the predicted targets: each time step's share of a prediction.
 
@@ -255,9 +254,7 @@ class RegressorTask(RegressorMixin):
 
         Parameters
         ----------
-        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, \
-n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
-            The series.
+        %(series)s
 
         Returns
         -------
@@ -291,14 +288,13 @@ n_timepoints), or list of ndarray
         maps = self._cam_validated(X, lengths)
         return maps_per_case(maps[:, 0] if self.n_outputs_ == 1 else maps, lengths)
 
+    @fill_doc(series=SERIES_PARAMETER)
     def predict(self, X):
         """Predicted targets.
 
         Parameters
         ----------
-        X : array-like of shape (n_cases, n_channels, n_timepoints) or (n_cases, \
-n_timepoints), or list of arrays of shape (n_channels, n_timepoints_i)
-            The series.
+        %(series)s
 
         Returns
         -------

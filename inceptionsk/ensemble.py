@@ -1,6 +1,7 @@
 """The ensembles: several networks with their own seeds, their predictions averaged.
 
-:class:`NetworkEnsemble` validates X and y once, makes its members (single-network
+:class:`NetworkEnsemble` (its ``fit`` validates X and y once: :mod:`inceptionsk._base`) makes
+its members (single-network
 estimators, ``_member_class``) from its own parameters with one seed each, as
 scikit-learn's ``BaggingClassifier`` does, trains them with joblib on the validated
 arrays, and averages what they predict (and their activation maps; their embeddings
@@ -11,23 +12,12 @@ import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, _fit_context, clone
+from sklearn.base import clone
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 
-from ._docs import FIT_PARAMETERS, RESUME_PARAMETERS, fill_doc
-from ._features import EmbeddingTransformerMixin
-from ._validation import (
-    check_callbacks,
-    check_trainable,
-    copy_layout,
-    validate_sample_weight,
-    validate_series,
-    validate_target,
-)
+from ._base import SeriesEstimator
+from ._validation import copy_layout
 from .exceptions import TrainingInterruptedWarning, find_stack_level
-from .persistence import SaveMixin
-from .training import resolve_device
 
 __all__ = ["NetworkEnsemble"]
 
@@ -43,13 +33,10 @@ def _train_member(index, member, X, lengths, y, sample_weight):
         return index, member._fit_validated(X, lengths, y, sample_weight)
 
 
-class NetworkEnsemble(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
+class NetworkEnsemble(SeriesEstimator):
     """Member seeding, parallel training and averaging (see the module docstring)."""
 
     _fitted_attribute = "estimators_"
-
-    def _check_fitted(self):
-        check_is_fitted(self, self._fitted_attribute)
 
     def _make_members(self):
         """Members with this ensemble's parameters and fitted layout, each with its own
@@ -65,63 +52,14 @@ class NetworkEnsemble(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
             members.append(member)
         return members
 
-    @_fit_context(prefer_skip_nested_validation=True)
-    @fill_doc(parameters=FIT_PARAMETERS)
-    def fit(self, X, y, sample_weight=None):
-        """Train ``n_estimators`` networks on X and y, in parallel with ``n_jobs``.
-
-        Parameters
-        ----------
-        %(parameters)s
-
-        Returns
-        -------
-        self : object
-            The fitted ensemble.
-        """
-        self._validate_and_fit(X, y, sample_weight)
-        return self
-
-    def _validate_and_fit(self, X, y, sample_weight):
-        """``fit``'s work; returns the validated X and lengths, which ``fit_transform``
-        embeds without validating X again."""
-        check_callbacks(self)
-        resolve_device(self.device)  # refuse a bad device before building the members
-        X, lengths = validate_series(self, X, reset=True)
-        check_trainable(self, X, lengths)
-        y = validate_target(y, len(X), regression=self._regression)
-        sample_weight = validate_sample_weight(sample_weight, len(X))
-        self._check_target(y)
+    def _fit_validated(self, X, lengths, y, sample_weight):
+        """Train new members on the validated arrays."""
         vars(self).pop("estimators_", None)
         self._train_members((X, lengths, y, sample_weight), [], self._make_members())
-        return X, lengths
+        return self
 
-    @fill_doc(parameters=RESUME_PARAMETERS)
-    def resume(self, X, y, sample_weight=None):
-        """Finish an interrupted ``fit``: complete the members, then train the missing ones.
-
-        Each member with fewer than ``max_epochs`` epochs is resumed (see the members'
-        ``resume``), then the members that ``fit`` did not reach are trained, with the
-        seeds that ``fit`` would have given them when ``random_state`` is an int. The
-        current ``max_epochs``, ``callbacks``, ``verbose`` and ``n_jobs`` apply; a member
-        that stopped early (``n_iter_no_change``) is complete. ``fit`` itself always
-        starts afresh, as in scikit-learn.
-
-        Parameters
-        ----------
-        %(parameters)s
-
-        Returns
-        -------
-        self : object
-            The ensemble, with ``n_estimators`` members unless interrupted again.
-        """
-        self._check_fitted()
-        self._validate_params()
-        check_callbacks(self)
-        X, lengths = validate_series(self, X, reset=False)
-        y = validate_target(y, len(X), regression=self._regression)
-        sample_weight = validate_sample_weight(sample_weight, len(X))
+    def _resume_validated(self, X, lengths, y, sample_weight):
+        """Resume the unfinished members, then train the missing ones."""
         done = [m._stopped_early() or len(m.history_) >= self.max_epochs
                 for m in self.estimators_]
         complete = [m for m, finished in zip(self.estimators_, done, strict=True) if finished]
@@ -213,7 +151,3 @@ class NetworkEnsemble(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
         """Features of ``transform``: the members' together."""
         return sum(m._n_features_out for m in self.estimators_)
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        return tags

@@ -70,6 +70,8 @@ class InceptionTimeNetwork:
 
 
 _REFERENCE = """\
+References
+----------
 .. [1] H. Ismail Fawaz, B. Lucas, G. Forestier, C. Pelletier, D. F. Schmidt, J. Weber,
    G. I. Webb, L. Idoumghar, P.-A. Muller and F. Petitjean. "InceptionTime: Finding
    AlexNet for Time Series Classification". Data Mining and Knowledge Discovery 34,
@@ -86,20 +88,14 @@ class InceptionNetworkClassifier(ClassifierTask, InceptionTimeNetwork, NetworkEs
     1e-4, the weights of the lowest training loss kept). Most users want the 5-network
     :class:`~inceptionsk.InceptionTimeClassifier`; this class is its building block.
 
-    Parameters
-    ----------
     %(parameters)s
 
-    Attributes
-    ----------
     %(attributes)s
 
     See Also
     --------
     InceptionTimeClassifier : The paper's ensemble of these networks.
 
-    Notes
-    -----
     %(notes)s
 
     Examples
@@ -122,20 +118,14 @@ class InceptionNetworkRegressor(RegressorTask, InceptionTimeNetwork, NetworkEsti
     head of ``n_outputs`` units trained on the mean squared error of standardised
     targets (each target scaled to mean 0 and variance 1, undone at predict).
 
-    Parameters
-    ----------
     %(parameters)s
 
-    Attributes
-    ----------
     %(attributes)s
 
     See Also
     --------
     InceptionTimeRegressor : The ensemble of these networks.
 
-    Notes
-    -----
     %(notes)s
 
     Examples
@@ -161,12 +151,8 @@ class InceptionTimeClassifier(ClassifierTask, InceptionTimeNetwork, NetworkEnsem
     training-loss plateau of 50 epochs down to 1e-4, the weights of the lowest training
     loss kept), their softmax outputs averaged with equal weights.
 
-    Parameters
-    ----------
     %(parameters)s
 
-    Attributes
-    ----------
     %(attributes)s
 
     See Also
@@ -174,12 +160,8 @@ class InceptionTimeClassifier(ClassifierTask, InceptionTimeNetwork, NetworkEnsem
     InceptionNetworkClassifier : One network of the ensemble.
     InceptionTimeRegressor : The same ensemble for regression.
 
-    Notes
-    -----
     %(notes)s
 
-    References
-    ----------
     %(reference)s
 
     Examples
@@ -204,12 +186,8 @@ class InceptionTimeRegressor(RegressorTask, InceptionTimeNetwork, NetworkEnsembl
     head trained on the mean squared error of standardised targets); the members'
     predictions are averaged.
 
-    Parameters
-    ----------
     %(parameters)s
 
-    Attributes
-    ----------
     %(attributes)s
 
     See Also
@@ -217,12 +195,8 @@ class InceptionTimeRegressor(RegressorTask, InceptionTimeNetwork, NetworkEnsembl
     InceptionNetworkRegressor : One network of the ensemble.
     InceptionTimeClassifier : The same ensemble for classification.
 
-    Notes
-    -----
     %(notes)s
 
-    References
-    ----------
     %(reference)s
 
     Examples

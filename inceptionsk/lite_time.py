@@ -57,6 +57,8 @@ class LITETimeNetwork:
 
 
 _REFERENCE = """\
+References
+----------
 .. [1] A. Ismail-Fawaz, M. Devanne, S. Berretti, J. Weber and G. Forestier. "LITE:
    Light Inception with boosTing tEchniques for Time Series Classification". IEEE
    International Conference on Data Science and Advanced Analytics (DSAA), 2023.
@@ -74,12 +76,8 @@ class LITENetworkClassifier(ClassifierTask, LITETimeNetwork, NetworkEstimator):
     :class:`InceptionNetworkClassifier` does. Most users want the 5-network
     :class:`LITETimeClassifier`.
 
-    Parameters
-    ----------
     %(parameters)s
 
-    Attributes
-    ----------
     %(attributes)s
 
     See Also
@@ -87,8 +85,6 @@ class LITENetworkClassifier(ClassifierTask, LITETimeNetwork, NetworkEstimator):
     LITETimeClassifier : The ensemble of these networks.
     InceptionNetworkClassifier : The same with InceptionTime's network.
 
-    Notes
-    -----
     %(notes)s
 
     Examples
@@ -110,20 +106,14 @@ class LITENetworkRegressor(RegressorTask, LITETimeNetwork, NetworkEstimator):
     The LITE network with a linear head trained on the mean squared error of
     standardised targets, as :class:`InceptionNetworkRegressor`.
 
-    Parameters
-    ----------
     %(parameters)s
 
-    Attributes
-    ----------
     %(attributes)s
 
     See Also
     --------
     LITETimeRegressor : The ensemble of these networks.
 
-    Notes
-    -----
     %(notes)s
 
     Examples
@@ -149,12 +139,8 @@ class LITETimeClassifier(ClassifierTask, LITETimeNetwork, NetworkEnsemble):
     UCR-128 mean accuracy is .8462 (InceptionTime: .8436). ``use_litemv=True`` is LITEMV,
     for multivariate series [2]_.
 
-    Parameters
-    ----------
     %(parameters)s
 
-    Attributes
-    ----------
     %(attributes)s
 
     See Also
@@ -162,12 +148,8 @@ class LITETimeClassifier(ClassifierTask, LITETimeNetwork, NetworkEnsemble):
     LITENetworkClassifier : One network of the ensemble.
     InceptionTimeClassifier : The ensemble of InceptionTime networks.
 
-    Notes
-    -----
     %(notes)s
 
-    References
-    ----------
     %(reference)s
 
     Examples
@@ -190,12 +172,8 @@ class LITETimeRegressor(RegressorTask, LITETimeNetwork, NetworkEnsemble):
 
     :class:`LITENetworkRegressor` members, their predictions averaged.
 
-    Parameters
-    ----------
     %(parameters)s
 
-    Attributes
-    ----------
     %(attributes)s
 
     See Also
@@ -203,12 +181,8 @@ class LITETimeRegressor(RegressorTask, LITETimeNetwork, NetworkEnsemble):
     LITENetworkRegressor : One network of the ensemble.
     InceptionTimeRegressor : The ensemble of InceptionTime networks.
 
-    Notes
-    -----
     %(notes)s
 
-    References
-    ----------
     %(reference)s
 
     Examples

@@ -1,7 +1,8 @@
 """The estimator of one network: trained by skorch, scored in fixed chunks; an ensemble's member.
 
 :class:`NetworkEstimator` holds what every single-network estimator does, whatever the
-network and the task: validate X once, encode the targets (the task mixin), build the
+network and the task: on X validated once (:mod:`inceptionsk._base`), encode the targets
+(the task mixin), build the
 skorch net of the recipe, train it (also after an interrupt: ``resume``), and score
 chunk by chunk on a copy of the network with batch norm folded in: predictions,
 embeddings (``transform``) and activation maps. A concrete estimator
@@ -11,27 +12,17 @@ adds an architecture (``_network`` and ``_module_params``) and a task (``_tasks`
 import math
 import sys
 import warnings
+import weakref
 from numbers import Integral
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 from skorch.dataset import ValidSplit
 
-from ._docs import FIT_PARAMETERS, RESUME_PARAMETERS, fill_doc
-from ._features import EmbeddingTransformerMixin
-from ._validation import (
-    check_callbacks,
-    check_trainable,
-    validate_sample_weight,
-    validate_series,
-    validate_target,
-)
+from ._base import SeriesEstimator
 from .exceptions import TrainingDivergedError, TrainingInterruptedWarning, find_stack_level
 from .network import fold_batch_norm
-from .persistence import SaveMixin
 from .training import (
     MONITORED,
     Timer,
@@ -64,41 +55,10 @@ def _training_inputs(X, lengths, weights):
     return inputs if len(inputs) > 1 else inputs["x"]
 
 
-class NetworkEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
+class NetworkEstimator(SeriesEstimator):
     """Fit, resume and scoring of one network (see the module docstring)."""
 
     _fitted_attribute = "net_"
-
-    def _check_fitted(self):
-        check_is_fitted(self, self._fitted_attribute)
-
-    @_fit_context(prefer_skip_nested_validation=True)
-    @fill_doc(parameters=FIT_PARAMETERS)
-    def fit(self, X, y, sample_weight=None):
-        """Train the network on X and y.
-
-        Parameters
-        ----------
-        %(parameters)s
-
-        Returns
-        -------
-        self : object
-            The fitted estimator.
-        """
-        self._validate_and_fit(X, y, sample_weight)
-        return self
-
-    def _validate_and_fit(self, X, y, sample_weight):
-        """``fit``'s work; returns the validated X and lengths, which ``fit_transform``
-        embeds without validating X again."""
-        check_callbacks(self)
-        X, lengths = validate_series(self, X, reset=True)
-        check_trainable(self, X, lengths)
-        y = validate_target(y, len(X), regression=self._regression)
-        self._check_target(y)
-        self._fit_validated(X, lengths, y, validate_sample_weight(sample_weight, len(X)))
-        return X, lengths
 
     def _fit_validated(self, X, lengths, y, sample_weight):
         """``fit`` on validated input: also how an ensemble trains its members."""
@@ -117,44 +77,6 @@ class NetworkEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
         inputs = _training_inputs(X, lengths, self._case_weights(targets, sample_weight))
         self._train(net, inputs, targets, X, seed=self._seed())
         return self
-
-    @fill_doc(parameters=RESUME_PARAMETERS)
-    def resume(self, X, y, sample_weight=None):
-        """Train the epochs that an interrupted ``fit`` did not reach.
-
-        Continues the training of this network (its weights, Adam's state, the learning
-        rate and the history) for ``max_epochs - len(history_)`` epochs, on the data
-        given to ``fit``, with the current ``callbacks`` and ``verbose``. Raising
-        ``max_epochs`` with ``set_params`` first trains that many more epochs. A network
-        whose training stopped early (``n_iter_no_change``) is done: ``resume`` trains it
-        no further. ``fit`` itself always starts afresh, as in scikit-learn.
-
-        Parameters
-        ----------
-        %(parameters)s
-
-        Returns
-        -------
-        self : object
-            The estimator, trained for ``max_epochs`` epochs in all unless interrupted
-            again.
-
-        Notes
-        -----
-        The resumed epochs shuffle the batches from a seed derived from
-        ``random_state`` and the epochs done, so a resumed training is reproducible but
-        not bitwise equal to one that was never interrupted. The weights kept at the
-        end are the best among the resumed epochs (which start from the weights kept at
-        the interrupt).
-        """
-        self._check_fitted()
-        self._validate_params()
-        check_callbacks(self)
-        X, lengths = validate_series(self, X, reset=False)
-        y = validate_target(y, len(X), regression=self._regression)
-        return self._resume_validated(
-            X, lengths, y, validate_sample_weight(sample_weight, len(X))
-        )
 
     def _resume_validated(self, X, lengths, y, sample_weight):
         targets = self._encode_known_target(y)
@@ -367,9 +289,7 @@ class NetworkEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
         """
         device = self.net_.device
         size = self._scoring_chunk_size(device)
-        # batch norm folded into the convolutions: the same outputs, fewer passes over the
-        # activations (benchmarks/RESULTS.md has the speed-up)
-        module = fold_batch_norm(self.net_.module_)
+        module = _folded(self.net_.module_)
         results = []
         with torch.inference_mode():
             for start in range(0, len(X), size):
@@ -404,9 +324,27 @@ class NetworkEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
         tags.non_deterministic = False
         return tags
+
+
+#: The batch-norm-folded copy of each network being scored, beside the network's tensor
+#: versions when it was made. Folding copies the network, which would cost more than
+#: scoring a few cases, so the copy is kept while the network lives and its weights and
+#: statistics stay as they were (training, ``load_state_dict`` and any in-place edit move
+#: a tensor's version counter). Kept here, not on the estimator, whose predict methods
+#: must leave it unchanged.
+_FOLDED = weakref.WeakKeyDictionary()
+
+
+def _folded(network):
+    """``fold_batch_norm(network)``: what scoring runs (the same outputs, fewer passes
+    over the activations), made again only when the network changed."""
+    versions = tuple(tensor._version for tensor in network.state_dict().values())
+    cached = _FOLDED.get(network)
+    if cached is None or cached[0] != versions:
+        cached = _FOLDED[network] = (versions, fold_batch_norm(network))
+    return cached[1]
 
 
 def _weights_are_finite(module):

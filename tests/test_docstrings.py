@@ -102,14 +102,20 @@ def named_by_qualname(function):
     return stand_in
 
 
-@pytest.mark.parametrize("methods", [("fit", "fit_transform"), ("resume",), ("predict",)])
-def test_methods_of_the_same_name_describe_their_parameters_alike(methods):
-    # the distinct functions behind the methods: the single networks' and the ensembles',
-    # or the classifiers' and the regressors', and the transformer mixin's fit_transform
+@pytest.mark.parametrize("methods, n_functions", [
+    # fit and resume are written once, on the shared base; fit_transform is the mixin's
+    (("fit", "fit_transform"), 2),
+    (("resume",), 1),
+    # predict: the classifiers' (labels) and the regressors' (values)
+    (("predict",), 2),
+])
+def test_methods_of_the_same_name_describe_their_parameters_alike(methods, n_functions):
     functions = {getattr(cls, method) for cls in ESTIMATORS for method in methods}
-    assert len(functions) == len(methods) + 1
-    consistent([named_by_qualname(f) for f in sorted(functions, key=lambda f: f.__qualname__)],
-               include_params=True)
+    assert len(functions) == n_functions
+    if n_functions > 1:
+        consistent([named_by_qualname(f)
+                    for f in sorted(functions, key=lambda f: f.__qualname__)],
+                   include_params=True)
 
 
 @pytest.mark.parametrize("name, obj", public_objects(), ids=[n for n, _ in public_objects()])

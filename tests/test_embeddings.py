@@ -21,7 +21,10 @@ from inceptionsk import (
     InceptionTimeRegressor,
     LITENetworkRegressor,
     LITETimeClassifier,
-    single_network,
+    _base,
+    _features,
+    _tasks,
+    _validation,
 )
 
 JAPANESE_VOWELS = Path(__file__).parent / "data" / "JapaneseVowels.npz"
@@ -95,8 +98,9 @@ def test_fit_transform_validates_X_once_and_equals_fit_then_transform(gunpoint, 
         calls.append(kwargs["reset"])
         return validate_series(*args, **kwargs)
 
-    validate_series = single_network.validate_series
-    monkeypatch.setattr(single_network, "validate_series", counted)
+    validate_series = _validation.validate_series
+    for module in (_base, _features, _tasks):  # every module that validates X
+        monkeypatch.setattr(module, "validate_series", counted)
     embeddings = make(InceptionNetworkClassifier, max_epochs=2).fit_transform(X_train, y_train)
     assert calls == [True]
     monkeypatch.undo()

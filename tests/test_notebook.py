@@ -49,6 +49,10 @@ def test_the_quickstart_notebook_runs(monkeypatch):
                                  for group in maps_identity.groups()], atol=2e-4)
     assert "maps: (150, 150)" in outputs and "embeddings: (150, 64)" in outputs
     assert "LogisticRegression on the embeddings: test accuracy" in outputs
+    for name, published in (("InceptionTime", "1.0000"), ("H-InceptionTime", "1.0000"),
+                            ("LITETime", "1.0000")):  # the family compared
+        assert re.search(rf"^{name} +test accuracy \d\.\d{{4}} \(published {published}\)",
+                         outputs, re.M), name
     figures = [output for cell in notebook.cells if cell.cell_type == "code"
                for output in cell.outputs if "image/png" in output.get("data", {})]
     # training curves and confusion matrix, activation maps, validation curves

@@ -1,0 +1,114 @@
+"""What every estimator of the package shares: its public ``fit`` and ``resume``.
+
+Each validates X, y and the sample weights once, and hands the validated arrays to the
+subclass's ``_fit_validated``/``_resume_validated``: one network
+(:class:`~inceptionsk.single_network.NetworkEstimator`) or an ensemble
+(:class:`~inceptionsk.ensemble.NetworkEnsemble`), which passes them on to its members as
+they are. The task mixins (:mod:`inceptionsk._tasks`) add the predictions, and
+:mod:`inceptionsk._features` the embeddings, on the same pattern.
+"""
+
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils.validation import check_is_fitted
+
+from ._docs import FIT_PARAMETERS, RESUME_PARAMETERS, fill_doc
+from ._features import EmbeddingTransformerMixin
+from ._validation import (
+    check_callbacks,
+    check_trainable,
+    validate_sample_weight,
+    validate_series,
+    validate_target,
+)
+from .persistence import SaveMixin
+from .training import resolve_device
+
+__all__ = ["SeriesEstimator"]
+
+
+class SeriesEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
+    """The public training of a single network or an ensemble (see the module docstring).
+
+    A subclass sets ``_fitted_attribute`` and defines ``_fit_validated(X, lengths, y,
+    sample_weight)`` and ``_resume_validated(...)``; a task mixin defines
+    ``_check_target``.
+    """
+
+    def _check_fitted(self):
+        check_is_fitted(self, self._fitted_attribute)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    @fill_doc(parameters=FIT_PARAMETERS)
+    def fit(self, X, y, sample_weight=None):
+        """Train on X and y: one network, or an ensemble's ``n_estimators`` networks (in
+        parallel with ``n_jobs``).
+
+        Parameters
+        ----------
+        %(parameters)s
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+        """
+        self._validate_and_fit(X, y, sample_weight)
+        return self
+
+    def _validate_and_fit(self, X, y, sample_weight):
+        """``fit``'s work; returns the validated X and lengths, which ``fit_transform``
+        embeds without validating X again."""
+        check_callbacks(self)
+        resolve_device(self.device)  # refuse a bad device before any network is built
+        X, lengths = validate_series(self, X, reset=True)
+        check_trainable(self, X, lengths)
+        y = validate_target(y, len(X), regression=self._regression)
+        self._check_target(y)
+        self._fit_validated(X, lengths, y, validate_sample_weight(sample_weight, len(X)))
+        return X, lengths
+
+    @fill_doc(parameters=RESUME_PARAMETERS)
+    def resume(self, X, y, sample_weight=None):
+        """Finish an interrupted ``fit``: train the epochs, and an ensemble's members,
+        that it did not reach.
+
+        A network continues its training (its weights, Adam's state, the learning rate
+        and the history) for ``max_epochs - len(history_)`` epochs on the data given to
+        ``fit``, with the current ``callbacks`` and ``verbose``; raising ``max_epochs``
+        with ``set_params`` first trains that many more epochs. An ensemble resumes each
+        unfinished member, then trains the members that ``fit`` did not reach, with the
+        seeds ``fit`` would have given them when ``random_state`` is an int; the current
+        ``n_jobs`` applies. A network that stopped early (``n_iter_no_change``) is done.
+        ``fit`` itself always starts afresh, as in scikit-learn.
+
+        Parameters
+        ----------
+        %(parameters)s
+
+        Returns
+        -------
+        self : object
+            The estimator, trained to ``max_epochs`` epochs (and ``n_estimators``
+            members) unless interrupted again.
+
+        Notes
+        -----
+        The resumed epochs shuffle the batches from a seed derived from
+        ``random_state`` and the epochs done, so a resumed training is reproducible but
+        not bitwise equal to one that was never interrupted. The weights kept at the
+        end are the best among the resumed epochs (which start from the weights kept at
+        the interrupt).
+        """
+        self._check_fitted()
+        self._validate_params()
+        check_callbacks(self)
+        X, lengths = validate_series(self, X, reset=False)
+        y = validate_target(y, len(X), regression=self._regression)
+        return self._resume_validated(
+            X, lengths, y, validate_sample_weight(sample_weight, len(X))
+        )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
