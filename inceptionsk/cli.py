@@ -392,12 +392,10 @@ def build_parser():
         description="Fit on bundled GunPoint's TRAIN split and print the TEST accuracy beside "
                     f"the paper's. Defaults: {DEMO_SETTINGS['n_estimators']} networks x "
                     f"{DEMO_SETTINGS['max_epochs']} epochs with the fast recipe's one-cycle "
-                    "schedule, on 1 torch thread (--threads): minutes on a CPU core.",
+                    "schedule, on torch's threads (--threads): minutes on a CPU.",
     )
     _add_model_options(demo, DEMO_SETTINGS)
-    # One thread: on 2 cores shared with anything else, torch's two threads can make
-    # small networks many times slower; one thread keeps the demo's time predictable.
-    demo.set_defaults(handler=cmd_demo, threads=1)
+    demo.set_defaults(handler=cmd_demo)
     return parser
 
 

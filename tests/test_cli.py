@@ -10,6 +10,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
+import torch
 from conftest import TINY
 from toy_data import toy_series, write_toy_pair, write_ts
 
@@ -132,10 +133,16 @@ def test_demo_runs_with_a_small_budget(capsys):
 def test_no_command_runs_the_demo(capsys, monkeypatch):
     monkeypatch.setitem(cli.DEMO_SETTINGS, "n_estimators", 1)
     monkeypatch.setitem(cli.DEMO_SETTINGS, "max_epochs", 1)
-    code, out, _ = run(capsys)
+    # the demo keeps torch's thread count, as the estimators do (conftest sets 1)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        code, out, _ = run(capsys)
+    finally:
+        torch.set_num_threads(threads)
     assert code == 0
     assert out.startswith("Demo: InceptionTime on bundled GunPoint with 1 network(s) x 1 "
-                          "epochs, one_cycle schedule, batch size 64, 1 torch thread(s).")
+                          "epochs, one_cycle schedule, batch size 64, 2 torch thread(s).")
 
 
 @pytest.mark.parametrize(("argv", "message"), [
