@@ -291,7 +291,9 @@ def _is_sequence_of_cases(X):
         return False
     if not shapes or any(len(shape) not in (1, 2) for shape in shapes):
         return False
-    return len({shape[-1] for shape in shapes}) > 1
+    # cases of different lengths, or of different channels, which the padding path
+    # reports by case
+    return len(set(shapes)) > 1
 
 
 def _pad_cases(X, dtype, allow_nan):
@@ -347,6 +349,7 @@ def validate_target(y, n_cases, *, regression):
             "labels (or targets) of the cases in X."
         )
     if regression:
+        _check_real_targets(y)
         try:
             with np.errstate(over="ignore"):  # reported below as a value beyond float32
                 y = check_array(y, dtype=np.float32, ensure_2d=False, input_name="y",
@@ -394,6 +397,22 @@ def validate_target(y, n_cases, *, regression):
             "Pass one label (or target) per case of X."
         )
     return y
+
+
+def _check_real_targets(y):
+    """Refuse a regression target of text that does not read as numbers."""
+    try:
+        values = np.asarray(y)
+    except ValueError:  # ragged: check_array's own error says so
+        return
+    if values.dtype.kind in "USO":
+        try:
+            values.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                f"y must hold real-valued targets for a regressor ({exc}). For labels, "
+                "use a classifier; otherwise encode the targets as numbers."
+            ) from exc
 
 
 def validate_sample_weight(sample_weight, n_cases):

@@ -225,6 +225,16 @@ def test_text_that_is_no_number(data):
         make(InceptionNetworkClassifier).fit(X, y)
 
 
+@pytest.mark.parametrize("length", [16, 12])
+def test_a_list_of_cases_with_different_channel_counts(data, length):
+    """Whether or not the lengths differ too, the error names the channel counts."""
+    X, y = data
+    cases = [X[0], *[case[:1, :length] for case in X[1:]]]
+    with raises_stating(ValueError, "different numbers of channels", "case 0 has 2",
+                        "case 1 has 1", "same channels"):
+        make(InceptionNetworkClassifier).fit(cases, y)
+
+
 def test_complex_X(data):
     """A contract test: scikit-learn's check_complex_data looks for the first sentence."""
     X, y = data
@@ -255,6 +265,13 @@ def test_missing_regression_targets(cls, data):
     with raises_stating(ValueError, "1 NaN, infinite or too large", "case 6",
                         "drop those cases", "finite target"):
         make(cls).fit(X, y)
+
+
+@pytest.mark.parametrize("cls", [InceptionNetworkRegressor, InceptionTimeRegressor])
+def test_regression_targets_that_are_words(cls, data):
+    X, _ = data
+    with raises_stating(TypeError, "real-valued targets", "'a'", "classifier"):
+        make(cls).fit(X, np.tile(["a", "b"], 10))
 
 
 def test_labels_of_mixed_types(data):
