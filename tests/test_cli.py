@@ -229,6 +229,7 @@ def test_a_training_that_diverges_exits_1_and_bad_values_exit_2(capsys, tmp_path
         assert err.startswith("inceptionsk: error: ") and err.count("\n") == 1
         advice = "training diverged" if code == 1 else "1 NaN value(s)"
         assert advice in err
+        assert ("--scale z-normalises" in err) == (code == 1)
     assert not (tmp_path / "m.pt").exists()
 
 
