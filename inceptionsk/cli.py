@@ -446,10 +446,9 @@ def main(argv=None):
         print("inceptionsk: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except TrainingDivergedError as exc:  # a ValueError, but a failure while training
-        print(f"inceptionsk: error: {exc}", file=sys.stderr)
-        # the message's advice is the Python API's; this is its command-line form
-        print("inceptionsk: on the command line, --scale z-normalises each series "
-              "before training", file=sys.stderr)
+        # the message's advice is the Python API's; its command-line form follows
+        print(f"inceptionsk: error: {exc} On the command line, --scale z-normalises each "
+              "series before training.", file=sys.stderr)
         return EXIT_FAILURE
     except (InputError, FileNotFoundError, IsADirectoryError, NotADirectoryError,
             PermissionError, ValueError, TypeError) as exc:
