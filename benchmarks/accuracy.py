@@ -76,6 +76,8 @@ def parse_args(argv=None):
                         help="what to do with series of unequal length (default: %(default)s)")
     parser.add_argument("--random-state", type=int, default=0)
     parser.add_argument("--device", default="auto")
+    parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
+                        help="the arithmetic of training (default: %(default)s)")
     parser.add_argument("--threads", type=int, default=None,
                         help="torch threads (torch.set_num_threads); default: torch's")
     parser.add_argument("--quiet", action="store_true", help="no progress bars")
@@ -98,7 +100,8 @@ def make_estimator(args):
         n_estimators=args.n_estimators, max_epochs=args.max_epochs, n_filters=args.n_filters,
         depth=args.depth, kernel_size=args.kernel_size, batch_size=args.batch_size,
         lr=args.lr, lr_schedule=args.lr_schedule, device=args.device,
-        random_state=args.random_state, verbose=0 if args.quiet else 1, **choice.params,
+        precision=args.precision, random_state=args.random_state,
+        verbose=0 if args.quiet else 1, **choice.params,
     )
     accepted = choice.estimator._get_param_names()  # LITE has no depth
     classifier = choice.estimator(**{key: value for key, value in params.items()
@@ -176,7 +179,7 @@ def markdown(rows, args, command, total_time):
         f"epochs, n_filters={args.n_filters}, depth={args.depth}, "
         f"kernel_size={args.kernel_size}, "
         f"batch_size={args.batch_size}, lr={args.lr}, lr_schedule={args.lr_schedule}, "
-        f"random_state={args.random_state}"
+        f"precision={args.precision}, random_state={args.random_state}"
         f"{', series z-normalised' if args.scale else ''} (the paper: 5 networks x 1500 "
         "epochs).",
         "",

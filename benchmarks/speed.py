@@ -10,6 +10,7 @@ each data shape:
   GFLOP/s (3x the forward FLOPs per case), share of the matmul peak, speed-up over plain;
 - the estimator's epoch on the same series cut to lengths drawn from [L/2, L] (padded
   to L and masked) against its equal-length epoch at L;
+- the estimator's epoch with ``precision="bfloat16"`` (autocast) against float32;
 - a LITE network's epoch (``LITENetworkClassifier``) against InceptionTime's;
 - inference: plain eager scoring in batches of 64 (with autograd, and under
   ``torch.no_grad``) against ``predict_proba`` (inference mode, batch norm folded into
@@ -105,12 +106,13 @@ class EpochWallClock(Callback):
         self.stamps.append(time.perf_counter())
 
 
-def estimator_epoch_times(X, y, epochs, batch_size=64, seed=0, cls=InceptionNetworkClassifier):
+def estimator_epoch_times(X, y, epochs, batch_size=64, seed=0, cls=InceptionNetworkClassifier,
+                          precision="float32"):
     """Seconds of each epoch of ``cls.fit`` (X may be a list of series of unequal lengths)."""
     clock = EpochWallClock()
     cls(
         max_epochs=epochs, batch_size=batch_size, device=DEVICE, random_state=seed,
-        callbacks=[clock],
+        precision=precision, callbacks=[clock],
     ).fit(X, y)
     return list(np.diff(clock.stamps))
 
@@ -197,6 +199,9 @@ def report_shape(shape, X, y, args, peak):
     masked = np.median(estimator_epoch_times(unequal_lengths(X), y, args.epochs)[1:])
     print(f"  estimator, lengths in [L/2, L] padded to L: {masked:8.3f} s, "
           f"{masked / estimator:.2f}x the equal-length epoch")
+    bf16 = np.median(estimator_epoch_times(X, y, args.epochs, precision="bfloat16")[1:])
+    print(f"  estimator, precision='bfloat16': {bf16:8.3f} s, {estimator / bf16:.2f}x "
+          f"faster than float32, {plain / bf16:.2f}x plain")
     lite = np.median(estimator_epoch_times(X, y, args.epochs, cls=LITENetworkClassifier)[1:])
     print(f"  LITE network (estimator): {lite:8.3f} s, InceptionTime's epoch is "
           f"{estimator / lite:.1f}x as long")

@@ -134,7 +134,8 @@ def _make_model(args):
         depth=args.depth, batch_size=args.batch_size, lr_schedule=args.lr_schedule,
         class_weight=args.class_weight, validation_fraction=args.validation_fraction,
         n_iter_no_change=args.n_iter_no_change, device=args.device,
-        random_state=args.random_state, verbose=0 if args.quiet else 1, **choice.params,
+        precision=args.precision, random_state=args.random_state,
+        verbose=0 if args.quiet else 1, **choice.params,
     )
     accepted = choice.estimator._get_param_names()  # LITE has no depth
     classifier = choice.estimator(**{key: value for key, value in params.items()
@@ -284,6 +285,9 @@ def _add_model_options(parser, defaults):
                        help="seed of the networks and folds (default: %(default)s)")
     group.add_argument("--device", default="auto", metavar="DEVICE",
                        help="torch device: auto, cpu, cuda, cuda:N (default: %(default)s)")
+    group.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
+                       help="the arithmetic of training: bfloat16 is mixed precision, "
+                            "faster on CPUs with AMX or AVX-512 BF16 (default: %(default)s)")
     group.add_argument("--scale", action="store_true",
                        help="z-normalise each series before the network (SeriesStandardScaler)")
 

@@ -24,6 +24,7 @@ from ._base import SeriesEstimator
 from .exceptions import TrainingDivergedError, TrainingInterruptedWarning, find_stack_level
 from .network import fold_batch_norm
 from .training import (
+    AUTOCAST_DTYPES,
     MONITORED,
     Timer,
     recipe_callbacks,
@@ -91,6 +92,7 @@ class NetworkEstimator(SeriesEstimator):
             steps_done=sum(len(epoch["batches"]) for epoch in net.history),
         )
         net.verbose, net.max_epochs = int(self.verbose >= 2), self.max_epochs
+        net.autocast_dtype = AUTOCAST_DTYPES[self.precision]
         net.initialize_callbacks()
         inputs = _training_inputs(X, lengths, self._case_weights(targets, sample_weight))
         self._train(net, inputs, targets, X, seed=self._seed() + len(net.history),
@@ -101,7 +103,7 @@ class NetworkEstimator(SeriesEstimator):
         """The skorch net of this estimator's network and recipe; ``fit`` trains it, and
         :func:`inceptionsk.load` initialises it to load saved weights."""
         validation = self.validation_fraction is not None
-        return self._net_class(
+        net = self._net_class(
             self._network,
             **{f"module__{name}": value
                for name, value in self._module_params(n_channels, n_outputs).items()},
@@ -122,6 +124,8 @@ class NetworkEstimator(SeriesEstimator):
             # skorch's per-epoch table only at verbose >= 2; verbose=1 is the epoch bar
             verbose=int(self.verbose >= 2),
         )
+        net.autocast_dtype = AUTOCAST_DTYPES[self.precision]
+        return net
 
     def _callbacks(self, *, drop_last, steps_done=0):
         """The recipe's callbacks and the user's; ``steps_done`` batches trained before

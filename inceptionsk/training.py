@@ -29,14 +29,17 @@ from torch.optim.lr_scheduler import OneCycleLR, ReduceLROnPlateau
 from tqdm.auto import tqdm
 
 __all__ = [
-    "EpochProgressBar", "KeepBestWeights", "WeightedNetClassifier", "WeightedNetRegressor",
-    "recipe_callbacks", "resolve_device", "seeded",
+    "AUTOCAST_DTYPES", "EpochProgressBar", "KeepBestWeights", "WeightedNetClassifier",
+    "WeightedNetRegressor", "recipe_callbacks", "resolve_device", "seeded",
 ]
 
 #: The paper's learning-rate schedule: halve after 50 epochs without a lower training loss.
 PLATEAU_FACTOR, PLATEAU_PATIENCE, MIN_LR = 0.5, 50, 1e-4
 #: The fast recipe's one-cycle schedule peaks at this multiple of ``lr``.
 ONE_CYCLE_PEAK = 10.0
+#: The ``precision`` parameter: the dtype of the training passes under autocast (None:
+#: no autocast, float32 throughout).
+AUTOCAST_DTYPES = {"float32": None, "bfloat16": torch.bfloat16}
 #: What the keep-best callback and early stopping watch, in words.
 MONITORED = {"train_loss": "training loss", "valid_loss": "validation loss"}
 
@@ -101,15 +104,25 @@ class _WeightedLoss:
     per-case losses (``criterion__reduction="none"``); without weights their plain mean is
     the loss. skorch's epoch loss is the mean of the batch losses weighted by batch size.
 
+    ``autocast_dtype`` (the estimator's ``precision``; None for float32) runs the
+    module's passes of training and validation under ``torch.autocast`` in that dtype;
+    the outputs come back in float32, so that the loss is computed in float32.
+
     The net also records whether skorch's ``EarlyStopping`` ended the training
     (``stopped_early_``): that callback stops training with a ``KeyboardInterrupt`` too,
     and only this tells its decision from the user's Ctrl-C.
     """
 
+    autocast_dtype = None
+
     def infer(self, x, **fit_params):
         if isinstance(x, dict) and "sample_weight" in x:
             x = {key: value for key, value in x.items() if key != "sample_weight"}
-        return super().infer(x, **fit_params)
+        if self.autocast_dtype is None:
+            return super().infer(x, **fit_params)
+        with torch.autocast(torch.device(self.device).type, dtype=self.autocast_dtype):
+            outputs = super().infer(x, **fit_params)
+        return outputs.float()
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         losses = super().get_loss(y_pred, y_true, X=X, training=training)

@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 import numpy as np
 import pytest
+import torch
 from conftest import CLASSIFIERS, ESTIMATORS, make
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
@@ -363,6 +364,7 @@ BAD_VALUES = {
     "n_iter_no_change": [0, -1, 1.5, "5"],
     "class_weight": ["heavy", 1, [1, 2]],
     "device": [0, None, ["cpu"]],
+    "precision": ["float16", "bf16", torch.bfloat16, None],
     "callbacks": ["progress", (EpochTimer(),), [3], [("timer", "EpochTimer")], 0],
     "n_jobs": [0, 1.5, "all"],
     "random_state": [-1, 2**32, 1.5, "seed"],

@@ -119,6 +119,13 @@ def depthwise_conv(conv_module, image):
     on another device than the CPU (not measured).
     """
     depthwise = conv_module.groups == conv_module.in_channels > 1
+    if depthwise and image.device.type == "cpu" and torch.is_autocast_enabled("cpu"):
+        # oneDNN's bfloat16 depthwise convolution on a channels_last image stalls for
+        # long kernels (torch 2.13: LITEMV's first layer, 6 channels and a kernel of 40,
+        # did not finish one batch in minutes); depthwise layers are a small share of
+        # the work, so they compute in float32
+        with torch.autocast("cpu", enabled=False):
+            return depthwise_conv(conv_module, image.float())
     if not depthwise or conv_module.dilation[0] == 1 or image.device.type != "cpu":
         return conv(conv_module, image)
     n, _, _, length = image.shape
