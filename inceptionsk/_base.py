@@ -58,14 +58,20 @@ class SeriesEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
     def _validate_and_fit(self, X, y, sample_weight):
         """``fit``'s work; returns the validated X and lengths, which ``fit_transform``
         embeds without validating X again."""
-        check_callbacks(self)
         resolve_device(self.device)  # refuse a bad device before any network is built
-        X, lengths = validate_series(self, X, reset=True)
+        X, lengths, y, sample_weight = self._validated_inputs(X, y, sample_weight, reset=True)
         check_trainable(self, X, lengths)
-        y = validate_target(y, len(X), regression=self._regression)
         self._check_target(y)
-        self._fit_validated(X, lengths, y, validate_sample_weight(sample_weight, len(X)))
+        self._fit_validated(X, lengths, y, sample_weight)
         return X, lengths
+
+    def _validated_inputs(self, X, y, sample_weight, *, reset):
+        """The callbacks, then X (its fitted layout recorded with ``reset``, else checked
+        against it), y and the weights: validated arrays and the series' lengths."""
+        check_callbacks(self)
+        X, lengths = validate_series(self, X, reset=reset)
+        y = validate_target(y, len(X), regression=self._regression)
+        return X, lengths, y, validate_sample_weight(sample_weight, len(X))
 
     @fill_doc(parameters=RESUME_PARAMETERS)
     def resume(self, X, y, sample_weight=None):
@@ -101,12 +107,7 @@ class SeriesEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
         """
         self._check_fitted()
         self._validate_params()
-        check_callbacks(self)
-        X, lengths = validate_series(self, X, reset=False)
-        y = validate_target(y, len(X), regression=self._regression)
-        return self._resume_validated(
-            X, lengths, y, validate_sample_weight(sample_weight, len(X))
-        )
+        return self._resume_validated(*self._validated_inputs(X, y, sample_weight, reset=False))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
