@@ -14,7 +14,7 @@ from inceptionsk import (
     InceptionTimeClassifier,
     InceptionTimeRegressor,
 )
-from inceptionsk.datasets import load_basic_motions, load_gunpoint
+from inceptionsk.datasets import load_basic_motions, load_gunpoint, load_npz
 
 # Tiny networks train tens of times faster on one thread than on two busy cores.
 torch.set_num_threads(1)
@@ -102,6 +102,15 @@ def basic_motions():
     """BasicMotions' published train and test splits: (X_train, y_train, X_test, y_test)."""
     return (*load_basic_motions(split="train", return_X_y=True),
             *load_basic_motions(split="test", return_X_y=True))
+
+
+@pytest.fixture(scope="session")
+def japanese_vowels():
+    """JapaneseVowels' published splits (12 channels, 7-29 steps): (X_train, y_train,
+    X_test, y_test), X as object arrays of (12, length) arrays."""
+    path = Path(__file__).parent / "data" / "JapaneseVowels.npz"  # our file: object arrays
+    return (*load_npz(path, split="train", return_X_y=True, allow_pickle=True),
+            *load_npz(path, split="test", return_X_y=True, allow_pickle=True))
 
 
 @pytest.fixture

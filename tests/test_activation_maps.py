@@ -6,7 +6,6 @@ trained module's own forward pass (batch norm unfolded), each case alone.
 """
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -23,7 +22,6 @@ from inceptionsk import (
     LITETimeClassifier,
 )
 
-JAPANESE_VOWELS = Path(__file__).parent / "data" / "JapaneseVowels.npz"
 #: The maps come from the scoring copy with batch norm folded in, the logits below from the
 #: trained module: float32 rounding apart (measured on trained ensembles: at most 1.0e-6 on
 #: GunPoint, logits up to 3.2; 2.5e-6 on JapaneseVowels, logits up to 12.4).
@@ -50,12 +48,6 @@ def gunpoint_ensemble(gunpoint):
     X_train, y_train, _, _ = gunpoint
     return InceptionTimeClassifier(n_estimators=2, random_state=0, **dict(SMALL, max_epochs=5)
                                    ).fit(X_train, y_train)
-
-
-@pytest.fixture(scope="module")
-def japanese_vowels():
-    with np.load(JAPANESE_VOWELS, allow_pickle=True) as data:  # our own file: object arrays
-        return data["X_train"], data["y_train"], data["X_test"], data["y_test"]
 
 
 @pytest.fixture(scope="module")

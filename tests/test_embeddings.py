@@ -2,7 +2,6 @@
 feature extractor in a Pipeline (sklearn's transformer checks run in test_common.py)."""
 
 import io
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -26,8 +25,6 @@ from inceptionsk import (
     _tasks,
     _validation,
 )
-
-JAPANESE_VOWELS = Path(__file__).parent / "data" / "JapaneseVowels.npz"
 
 
 @pytest.fixture(scope="module")
@@ -124,9 +121,8 @@ def test_regressors_and_the_lite_family_embed_too(cls, n_networks, width, gunpoi
     assert estimator.get_feature_names_out()[-1] == f"{cls.__name__.lower()}{n_features - 1}"
 
 
-def test_unequal_lengths_embed_each_series_as_alone():
-    with np.load(JAPANESE_VOWELS, allow_pickle=True) as data:  # our own file: object arrays
-        X_train, y_train, X_test = data["X_train"], data["y_train"], data["X_test"]
+def test_unequal_lengths_embed_each_series_as_alone(japanese_vowels):
+    X_train, y_train, X_test, _ = japanese_vowels
     clf = make(InceptionNetworkClassifier, max_epochs=2).fit(X_train, y_train)
     together = clf.transform(list(X_test[:30]))
     for i in (0, 11, 29):

@@ -6,7 +6,6 @@ multivariate data, saving, interrupts, and the frozen filters staying frozen.
 """
 
 import pickle
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -26,8 +25,6 @@ from inceptionsk import (
 )
 from inceptionsk.network import LITE, HybridLayer
 from inceptionsk.network._hybrid import hand_crafted_filters
-
-JAPANESE_VOWELS = Path(__file__).parent / "data" / "JapaneseVowels.npz"
 
 
 @pytest.fixture(scope="module")
@@ -71,11 +68,9 @@ def test_litemv_learns_basic_motions(basic_motions):
     assert clf.score(X_test, y_test) >= 0.7
 
 
-def test_unequal_lengths_with_lite():
+def test_unequal_lengths_with_lite(japanese_vowels):
     """JapaneseVowels (12 channels, 7-29 steps): a case scores the same alone as padded."""
-    with np.load(JAPANESE_VOWELS, allow_pickle=True) as data:
-        X_train, y_train, X_test, y_test = (data[key] for key in
-                                            ("X_train", "y_train", "X_test", "y_test"))
+    X_train, y_train, X_test, y_test = japanese_vowels
     clf = LITENetworkClassifier(max_epochs=15, kernel_size=12, random_state=0, device="cpu")
     clf.fit(X_train, y_train)
     assert clf.score(X_test, y_test) >= 0.6, "9 classes: chance is 0.11"

@@ -1,21 +1,11 @@
 """Series of unequal lengths: padded with a mask, on JapaneseVowels (12 channels, 7-29 steps)."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
 from conftest import SMALL
 
 from inceptionsk import InceptionNetworkClassifier, InceptionTimeClassifier
-
-DATA = Path(__file__).parent / "data" / "JapaneseVowels.npz"
-
-
-@pytest.fixture(scope="module")
-def japanese_vowels():
-    """The published splits; X as object arrays of (12, length) arrays."""
-    with np.load(DATA, allow_pickle=True) as data:  # our own file: object arrays of floats
-        return data["X_train"], data["y_train"], data["X_test"], data["y_test"]
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,6 @@ validation epoch's weights kept, training stopped after ``n_iter_no_change`` epo
 without a lower validation loss (skorch's ValidSplit and EarlyStopping)."""
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -202,10 +201,8 @@ def test_a_one_cycle_schedule_ends_its_cycle_on_the_training_split(data, n_cases
     assert last_rate == pytest.approx(ONE_CYCLE_PEAK * lr / 25 / 1e4, rel=1e-6)
 
 
-def test_series_of_unequal_lengths_with_weights_and_a_split():
-    with np.load(Path(__file__).parent / "data" / "JapaneseVowels.npz",
-                 allow_pickle=True) as data:
-        X, y = data["X_train"], data["y_train"]
+def test_series_of_unequal_lengths_with_weights_and_a_split(japanese_vowels):
+    X, y, _, _ = japanese_vowels
     keep = np.concatenate([np.flatnonzero(y == label)[:6] for label in np.unique(y)])
     X, y = X[keep], y[keep]
     clf = InceptionNetworkClassifier(max_epochs=2, validation_fraction=0.33, random_state=0,
