@@ -192,7 +192,8 @@ def estimator_parameters(parameters, **blocks):
 
 #: The recipe's parameters, which every estimator has.
 TRAINING = (
-    "recipe", "max_epochs", "batch_size", "lr", "lr_schedule", "validation_fraction", "n_iter_no_change",
+    "recipe", "max_epochs", "batch_size", "lr", "lr_schedule", "validation_fraction",
+    "n_iter_no_change",
 )
 
 
