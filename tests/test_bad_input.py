@@ -348,7 +348,8 @@ def test_a_batch_larger_than_the_data(cls, data):
 #: Values of every public parameter that must be refused: wrong type, zero, negative,
 #: out of range.
 BAD_VALUES = {
-    "n_estimators": [0, -1, 2.5, "5", None],
+    "recipe": ["quick", "", "Paper", 1, None],
+    "n_estimators": [0, -1, 2.5, "5"],
     "n_filters": [0, -1, 2.5, "32", None],
     "kernel_size": [3, 0, -40, 40.0, "40", None],
     "depth": [0, -1, 1.5, "6", None],
@@ -356,10 +357,10 @@ BAD_VALUES = {
     "use_bottleneck": ["no", 0, None],
     "use_custom_filters": ["yes", 1, None],
     "use_litemv": ["yes", 0, None],
-    "max_epochs": [0, -1, 2.5, None],
+    "max_epochs": [0, -1, 2.5],
     "batch_size": [0, -64, 64.0, None],
     "lr": [0, -0.001, np.inf, np.nan, "0.001", None],
-    "lr_schedule": ["cosine", "", 1, None],
+    "lr_schedule": ["cosine", "", 1],
     "validation_fraction": [0, 1, 1.5, -0.1, "0.1"],
     "n_iter_no_change": [0, -1, 1.5, "5"],
     "class_weight": ["heavy", 1, [1, 2]],
