@@ -273,7 +273,7 @@ def test_the_summary_of_a_hand_made_results_file(tmp_path):
     assert (rmse["wins"], rmse["losses"]) == (1, 1)
     report = benchmark_report(path)
     assert "| D1 |  | accuracy | 0.7900 | 0.8000 | -0.0100 | 0.7950-0.8500 (below) |" in report
-    assert "| R2 |  | rmse | 3 | 2 | -1.0000 |" in report
+    assert "| R2 |  | rmse | 3 | 2 | -1 |" in report  # an RMSE in its own scale
     assert "11 dataset(s), 1 with an error." in report
     assert "mean RMSE ratio (ours / published) 1.150" in report
 
