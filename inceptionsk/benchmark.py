@@ -34,7 +34,10 @@ from .datasets import (
 )
 from .preprocessing import SeriesImputer, SeriesStandardScaler
 
-__all__ = ["COLUMNS", "BenchmarkResult", "benchmark_report", "find_datasets", "run_benchmark"]
+__all__ = [
+    "COLUMNS", "BenchmarkResult", "benchmark_dataset", "benchmark_report", "find_datasets",
+    "run_benchmark",
+]
 
 #: The columns of a results row, in the CSV's order.
 COLUMNS = (
@@ -174,8 +177,13 @@ def _per_series(steps, X):
     return prepared
 
 
-def _layout_of(folder):
-    return _train_file(folder).suffix.lower().lstrip(".")
+def _layout_of(data):
+    """"tsv" or "ts" for a dataset folder or a file of a pair; None for the rest."""
+    path = Path(data).expanduser()
+    if path.is_dir():
+        path = _train_file(path) or path
+    suffix = path.suffix.lower()
+    return suffix.lstrip(".") if suffix in _SUFFIXES else None
 
 
 def _archive(name, n_channels, is_regression):
@@ -230,24 +238,75 @@ def _significant(value, digits=6):
     return float(f"{float(value):.{digits}g}")
 
 
-def _run_one(folder, *, model, recipe, precision, n_estimators, max_epochs, scale,
-             random_state, verbose, params):
-    """Train and score one dataset folder; return its row (raises on any failure)."""
+def benchmark_dataset(data, *, model="inceptiontime", recipe="paper", precision="float32",
+                      n_estimators=None, max_epochs=None, scale="auto", random_state=0,
+                      verbose=False, params=None, allow_pickle=False):
+    """Train on one dataset's TRAIN split, score its TEST split, beside the published result.
+
+    One row of :func:`run_benchmark`, which calls it for each dataset folder (and catches
+    its errors); the parameters are that function's.
+
+    Parameters
+    ----------
+    data : str or path-like
+        Anything :func:`~inceptionsk.datasets.load_dataset` takes: a dataset folder, a
+        ``.ts``/``.tsv`` file of a pair, an ``.npz`` file, a bundled dataset's name.
+    model, recipe, precision, n_estimators, max_epochs, scale, random_state, verbose, \
+params
+        As in :func:`run_benchmark`.
+    allow_pickle : bool, default=False
+        Let an ``.npz`` file hold object arrays (series of unequal length): only for
+        files you trust.
+
+    Returns
+    -------
+    row : dict
+        The keys of :data:`COLUMNS`, None where empty (``error`` among them).
+
+    Raises
+    ------
+    Exception
+        Whatever loading or training raised.
+
+    Examples
+    --------
+    >>> from inceptionsk.benchmark import benchmark_dataset
+    >>> row = benchmark_dataset("BasicMotions", n_estimators=1, max_epochs=1,
+    ...                         params={"n_filters": 4, "depth": 1})
+    >>> row["archive"], row["published"], row["scale"], row["n_estimators"]
+    ('UEA2018', 1.0, 'none', 1)
+    """
+    row = _run_one(data, model=model, recipe=recipe, precision=precision,
+                   n_estimators=n_estimators, max_epochs=max_epochs, scale=scale,
+                   random_state=random_state, verbose=verbose, params=params,
+                   allow_pickle=allow_pickle)
+    return {column: row.get(column) for column in COLUMNS}
+
+
+def _configuration(model, recipe, precision):
+    """The columns every row has, whether its dataset ran or failed."""
+    return dict(model=model, recipe=recipe, precision=precision,
+                threads=torch.get_num_threads(), torch=torch.__version__, cpu=cpu_model())
+
+
+def _run_one(data, *, model, recipe, precision, n_estimators, max_epochs, scale,
+             random_state, verbose, params, allow_pickle=False):
+    """Train and score one dataset; return its row (raises on any failure)."""
     choice = MODELS[model]
-    train = load_dataset(folder, split="train")
-    test = load_dataset(folder, split="test")
+    train = load_dataset(data, split="train", allow_pickle=allow_pickle)
+    test = load_dataset(data, split="test", allow_pickle=allow_pickle)
     name = train.name
     X_train, X_test = _prepared(train.data), _prepared(test.data)
     y_train, y_test = train.target, test.target
     if y_train is None or y_test is None:
         raise ValueError(f"{name} has no labels or targets; the benchmark needs them.")
     is_regression = train.target_names is None
-    layout = _layout_of(folder)
+    layout = _layout_of(data)
     n_channels = X_train[0].shape[0]
     archive = _archive(name, n_channels, is_regression)
     row = {"dataset": name, "metric": "rmse" if is_regression else "accuracy",
            "archive": archive, "n_train": len(y_train), "n_test": len(y_test),
-           "n_channels": n_channels}
+           "n_channels": n_channels, **_configuration(model, recipe, precision)}
     if X_train.dtype == object or X_test.dtype == object:
         lengths = [case.shape[-1] for X in (X_train, X_test) for case in X]
         row["n_timepoints"] = f"{min(lengths)}-{max(lengths)}"
@@ -395,6 +454,15 @@ class BenchmarkResult:
         result : BenchmarkResult
         """
         return cls(_read_rows(path))
+
+    def to_csv(self, path):
+        """Write the rows to a CSV file (:data:`COLUMNS`), replacing it.
+
+        Parameters
+        ----------
+        path : str or path-like
+        """
+        _write_rows(path, self.rows, mode="w")
 
     def summary(self):
         """The comparison with the published results, per metric.
@@ -691,7 +759,7 @@ default="inceptiontime"
                 # retried below: their old rows go, so each dataset keeps one row
                 rows = [row for row in rows if not row.get("error")]
                 temporary = out.with_name(out.name + ".tmp")
-                _write_rows(temporary, rows, mode="w")
+                BenchmarkResult(rows).to_csv(temporary)
                 os.replace(temporary, out)
             done = {row["dataset"].lower() for row in rows}
         else:
@@ -705,8 +773,8 @@ default="inceptiontime"
             row = _run_one(folder, **settings)
         except Exception as exc:  # reported in the row; the other datasets still run
             row = {"dataset": folder.name, "error": f"{type(exc).__name__}: {exc}"}
-        row.update(model=model, recipe=recipe, precision=precision,
-                   threads=torch.get_num_threads(), torch=torch.__version__, cpu=cpu_model())
+            row.update(_configuration(model, recipe, precision))
+        row = {column: row.get(column) for column in COLUMNS}
         rows.append(row)
         if out is not None:
             _write_rows(out, [row], mode="a")
