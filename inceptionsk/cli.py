@@ -230,18 +230,21 @@ def cmd_demo(args):
 
 
 def _print_row(row):
-    """One dataset's result as a line on stdout."""
+    """One dataset's result as a line on stdout, above the progress bar on stderr."""
+    from tqdm.auto import tqdm
+
     if row.get("error"):
-        print(f"{row['dataset']}: error: {row['error']}", flush=True)
+        tqdm.write(f"{row['dataset']}: error: {row['error']}", file=sys.stdout)
         return
     line = f"{row['dataset']}: {row['metric']} {row['score']:.4g}"
     if row.get("published") is not None:
-        line += f" (published {row['published']:.4g}, difference {row['difference']:+.4f})"
+        line += f" (published {row['published']:.4g}, difference {row['difference']:+.4g})"
     if row.get("within_single_runs") is not None:
         line += (", within the paper's single runs" if row["within_single_runs"]
                  else ", below the paper's single runs")
-    print(f"{line}; {row['n_estimators']} x {row['max_epochs']} epochs, trained in "
-          f"{row['seconds']:.0f} s, scale {row['scale']}", flush=True)
+    tqdm.write(f"{line}; {row['n_estimators']} x {row['max_epochs']} epochs, trained in "
+               f"{row['seconds']:.0f} s, scale {row['scale']}", file=sys.stdout)
+    sys.stdout.flush()
 
 
 def cmd_benchmark(args):

@@ -360,8 +360,9 @@ def plot_benchmark(results, *, axes=None):
     ...          "published": 1.0, "model": "inceptiontime"},
     ...         {"dataset": "Covid3Month", "metric": "rmse", "score": 0.05,
     ...          "published": 0.055, "model": "inceptiontime"}]
-    >>> [ax.get_xlabel() for ax in plot_benchmark(rows).axes]
-    ['published InceptionTime accuracy', 'published RMSE (InceptionE)']
+    >>> [(ax.get_xlabel(), ax.get_ylabel()) for ax in plot_benchmark(rows).axes]
+    [('published InceptionTime accuracy', 'our InceptionTime accuracy'), \
+('published RMSE (InceptionE)', 'our InceptionTime RMSE')]
     """
     from .benchmark import BenchmarkResult
 
@@ -407,8 +408,8 @@ def plot_benchmark(results, *, axes=None):
         high = max(max(ours), max(published)) * 1.5
         ax.plot([low, high], [low, high], color="grey", linewidth=1, zorder=0)
         ax.scatter(published, ours, zorder=1)
-        for x, y, name in zip(published, ours, names, strict=True):
-            ax.annotate(name, (x, y), textcoords="offset points", xytext=(6, -12),
+        for x, y, dataset in zip(published, ours, names, strict=True):
+            ax.annotate(dataset, (x, y), textcoords="offset points", xytext=(6, -12),
                         fontsize="small")
         ax.set_xscale("log")
         ax.set_yscale("log")
