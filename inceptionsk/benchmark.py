@@ -15,6 +15,7 @@ import math
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from .datasets import (
     published_single_runs,
     trim_trailing_nan,
 )
+from .exceptions import TrainingInterruptedWarning
 from .preprocessing import SeriesImputer, SeriesStandardScaler
 
 __all__ = [
@@ -330,12 +332,19 @@ def _run_one(data, *, model, recipe, precision, n_estimators, max_epochs, scale,
     elif steps:
         estimator = make_pipeline(*steps, estimator)
     start = time.perf_counter()
-    estimator.fit(X_train, y_train)
+    with warnings.catch_warnings():
+        # its advice (resume) is the Python API's: the benchmark stops instead, below
+        warnings.simplefilter("ignore", TrainingInterruptedWarning)
+        estimator.fit(X_train, y_train)
     seconds = time.perf_counter() - start
     row["seconds"] = round(seconds, 2)
     y_pred = estimator.predict(X_test)
 
     ensemble = estimator[-1] if hasattr(estimator, "steps") else estimator
+    if ensemble.interrupted_:
+        # Ctrl-C: the estimators keep what was trained and return; a row of a partial
+        # training would pass for a result, so the run stops as asked, without one
+        raise KeyboardInterrupt
     epochs = [len(member.history_) for member in ensemble.estimators_]
     row.update(n_estimators=len(epochs), max_epochs=max(epochs),
                compute_ratio=_significant(sum(epochs) / PAPER_COMPUTE, 4))
@@ -668,7 +677,9 @@ default="inceptiontime"
         skips the datasets that already have a row without an error, and retries those
         whose row recorded an error (their old rows are removed first). The rows of one
         file must share their model, recipe and precision. The markdown table
-        (:func:`benchmark_report`) is written beside it, with the suffix ``.md``.
+        (:func:`benchmark_report`) is written beside it, with the suffix ``.md``, and
+        rewritten as each dataset finishes. Ctrl-C stops the run (``KeyboardInterrupt``)
+        without a row for the dataset in progress.
     plot : str or path-like, default=None
         An image file to draw ours against published into
         (:func:`~inceptionsk.plotting.plot_benchmark`); needs matplotlib.
@@ -778,11 +789,13 @@ default="inceptiontime"
         rows.append(row)
         if out is not None:
             _write_rows(out, [row], mode="a")
+            # the table too is current while a long run goes on
+            out.with_suffix(".md").write_text(BenchmarkResult(rows).to_markdown(),
+                                              encoding="utf-8")
         if on_result is not None:
             on_result(row)
-    result = BenchmarkResult([{column: row.get(column) for column in COLUMNS}
-                              for row in rows])
-    if out is not None:
+    result = BenchmarkResult(rows)
+    if out is not None and not to_run:
         out.with_suffix(".md").write_text(result.to_markdown(), encoding="utf-8")
     if plot is not None:
         from .plotting import plot_benchmark

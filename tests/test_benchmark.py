@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import scipy.stats
 from conftest import TINY
+from skorch.callbacks import Callback
 from toy_data import toy_series, write_ts, write_tsv
 
 from inceptionsk.benchmark import (
@@ -178,6 +179,23 @@ def test_a_rerun_trains_only_the_datasets_not_yet_in_the_file(archives, tmp_path
                            on_result=lambda row: trained.append(row["dataset"]), **FAST)
     assert trained == ["Padded", "Holes"]
     assert [row["dataset"] for row in result.rows] == ["GunPoint", "Padded", "Holes"]
+
+
+class CtrlC(Callback):
+    """Ctrl-C at the end of the first epoch, which skorch catches and the estimators
+    report in ``interrupted_``."""
+
+    def on_epoch_end(self, net, **kwargs):
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_stops_the_run_without_a_row_of_a_partial_training(archives, tmp_path):
+    out = tmp_path / "results.csv"
+    run_benchmark(archives, datasets="Padded", out=out, **FAST)
+    with pytest.raises(KeyboardInterrupt):
+        run_benchmark(archives, datasets="Padded,Holes,GunPoint", out=out,
+                      **{**FAST, "max_epochs": 2, "params": dict(TINY, callbacks=[CtrlC()])})
+    assert [row["dataset"] for row in BenchmarkResult.from_csv(out).rows] == ["Padded"]
 
 
 def test_a_broken_dataset_gets_an_error_row_and_is_retried(archives, tmp_path):
