@@ -341,9 +341,9 @@ def plot_benchmark(results, *, axes=None):
 
     Parameters
     ----------
-    results : BenchmarkResult, list of dict, or str or path-like
-        What :func:`inceptionsk.benchmark.run_benchmark` returns, its rows, or its
-        results CSV.
+    results : BenchmarkResult or list of dict
+        What :func:`inceptionsk.benchmark.run_benchmark` returns, or its rows (a results
+        CSV: ``BenchmarkResult.from_csv(path)``).
     axes : list of matplotlib Axes, default=None
         One per metric present (accuracy first); a new figure when None.
 
@@ -364,15 +364,8 @@ def plot_benchmark(results, *, axes=None):
     [('published InceptionTime accuracy', 'our InceptionTime accuracy'), \
 ('published RMSE (InceptionE)', 'our InceptionTime RMSE')]
     """
-    from .benchmark import BenchmarkResult
-
-    if isinstance(results, BenchmarkResult):
-        rows = results.rows
-    elif isinstance(results, (list, tuple)):
-        rows = list(results)
-    else:
-        rows = BenchmarkResult.from_csv(results).rows
-    rows = [row for row in rows if not row.get("error") and row.get("score") is not None
+    rows = [row for row in getattr(results, "rows", results)
+            if not row.get("error") and row.get("score") is not None
             and row.get("published") is not None]
     metrics = [metric for metric in ("accuracy", "rmse")
                if any(row.get("metric") == metric for row in rows)]
