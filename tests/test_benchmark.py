@@ -54,7 +54,7 @@ def write_pair(folder, name, writer, splits):
 def archives(tmp_path_factory, japanese_vowels):
     """A folder of three archives in their layouts: UCR (.tsv: GunPoint, a set with
     missing values, a NaN-padded set of unequal lengths), UEA (.ts: BasicMotions,
-    JapaneseVowels of unequal lengths) and TSER (.ts regression, named after Covid3Month
+    JapaneseVowels of unequal lengths with a missing value) and TSER (.ts regression, named after Covid3Month
     so that its published RMSE is looked up; the data are a toy's)."""
     root = tmp_path_factory.mktemp("archives")
     ucr, uea, tser = root / "UCR", root / "UEA", root / "TSER"
@@ -76,8 +76,10 @@ def archives(tmp_path_factory, japanese_vowels):
                [load_basic_motions(split=split, return_X_y=True)
                 for split in ("train", "test")])
     X_train, y_train, X_test, y_test = japanese_vowels
+    X_train = [case.copy() for case in X_train[::10]]
+    X_train[0][3, 2] = np.nan  # a missing value in a series of unequal length
     write_pair(uea, "JapaneseVowels", write_ts,
-               [(X_train[::10], y_train[::10]), (X_test[::18], y_test[::18])])
+               [(X_train, y_train[::10]), (X_test[::18], y_test[::18])])
     rng = np.random.RandomState(0)
     regression = []
     for n_cases in (20, 10):
@@ -109,6 +111,7 @@ def test_every_layout_and_kind_is_found_and_run(run):
     assert rows["JapaneseVowels"]["n_timepoints"] == "10-24"  # of the cases taken
     assert rows["Padded"]["n_timepoints"] == "18-24"  # the NaN padding was trimmed
     assert rows["Holes"]["imputed"] and not rows["GunPoint"]["imputed"]
+    assert rows["JapaneseVowels"]["imputed"]  # each ragged series imputed on its own
     assert (rows["GunPoint"]["n_train"], rows["GunPoint"]["n_test"]) == (50, 150)
     assert all(row["n_estimators"] == 1 and row["max_epochs"] == 1
                for row in rows.values())
@@ -338,3 +341,10 @@ def test_the_command_line_reports_failures_in_its_exit_code(tmp_path, capsys):
     assert capsys.readouterr().out.startswith("Broken: error: DataFileError")
     assert main(["benchmark", str(tmp_path / "nowhere"), "--quiet"]) == 2
     assert "is not a folder" in capsys.readouterr().err
+
+
+def test_scale_series_on_series_of_unequal_length(archives):
+    """The per-series transformers take equal lengths only: each ragged series is imputed
+    and z-normalised on its own, and the networks mask the rest."""
+    (row,) = run_benchmark(archives, datasets="JapaneseVowels", scale="series", **FAST).rows
+    assert (row["scale"], row["imputed"], row["error"]) == ("series", True, None)
