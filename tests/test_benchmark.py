@@ -290,6 +290,8 @@ def test_the_summary_of_a_hand_made_results_file(tmp_path):
     assert accuracy["wilcoxon_p"] == pytest.approx(scipy.stats.wilcoxon(differences).pvalue)
     assert accuracy["within_single_runs"] == (7, 8)
     assert accuracy["faster_than_paper"] == (5, 8)  # time ratios 0.5 to 0.9
+    assert accuracy["as_good_and_faster"] == (3, 8)  # D0, D2, D3
+    assert accuracy["worst"] == ("D1", -0.01)
     assert rmse["mean_ratio"] == pytest.approx(1.15)
     assert (rmse["wins"], rmse["losses"]) == (1, 1)
     report = benchmark_report(path)
