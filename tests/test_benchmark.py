@@ -54,8 +54,9 @@ def write_pair(folder, name, writer, splits):
 def archives(tmp_path_factory, japanese_vowels):
     """A folder of three archives in their layouts: UCR (.tsv: GunPoint, a set with
     missing values, a NaN-padded set of unequal lengths), UEA (.ts: BasicMotions,
-    JapaneseVowels of unequal lengths with a missing value) and TSER (.ts regression, named after Covid3Month
-    so that its published RMSE is looked up; the data are a toy's)."""
+    JapaneseVowels of unequal lengths with a missing value) and TSER (.ts regression,
+    named after Covid3Month so that its published RMSE is looked up; the data are a
+    toy's)."""
     root = tmp_path_factory.mktemp("archives")
     ucr, uea, tser = root / "UCR", root / "UEA", root / "TSER"
     write_pair(ucr, "GunPoint", write_tsv,
