@@ -21,6 +21,7 @@ from ._validation import (
     validate_target,
 )
 from .persistence import SaveMixin
+from .recipes import resolve_budget
 from .training import resolve_device
 
 __all__ = ["SeriesEstimator"]
@@ -36,6 +37,14 @@ class SeriesEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
 
     def _check_fitted(self):
         check_is_fitted(self, self._fitted_attribute)
+
+    def _budget(self, n_cases):
+        """The networks, epochs and schedule of ``recipe`` for ``n_cases`` training
+        cases, with the parameters that are not None in their place."""
+        return resolve_budget(
+            self.recipe, n_cases, n_estimators=getattr(self, "n_estimators", None),
+            max_epochs=self.max_epochs, lr_schedule=self.lr_schedule,
+        )
 
     @_fit_context(prefer_skip_nested_validation=True)
     @fill_doc(parameters=FIT_PARAMETERS)

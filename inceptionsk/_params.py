@@ -18,6 +18,7 @@ import torch
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from ._docs import fill_docstring, shared_blocks
+from .recipes import RECIPES
 
 __all__ = [
     "PARAMETERS", "TRAINING", "Parameter", "estimator_class", "estimator_parameters",
@@ -46,13 +47,25 @@ class Parameter:
 
 
 PARAMETERS = {
+    "recipe": Parameter(
+        "paper", [StrOptions(set(RECIPES))], '{"paper", "fast"}',
+        """
+        The training recipe, which sets ``n_estimators``, ``max_epochs`` and
+        ``lr_schedule`` where they are None. ``"paper"``: the paper's 5 networks x 1500
+        epochs with the plateau schedule. ``"fast"``: fewer networks and epochs with the
+        one-cycle schedule, sized from the number of training cases by one rule
+        (:func:`inceptionsk.recipes.fast_budget`; the user guide's recipes page has its
+        measured accuracy and cost).
+        """,
+    ),
     "n_estimators": Parameter(
-        5, [Interval(Integral, 1, None, closed="left")], "int",
-        "Number of networks; their outputs are averaged.",
+        None, [Interval(Integral, 1, None, closed="left"), None], "int or None",
+        "Number of networks; their outputs are averaged. None: the recipe's (5 for "
+        '``recipe="paper"``).',
     ),
     "max_epochs": Parameter(
-        1500, [Interval(Integral, 1, None, closed="left")], "int",
-        "Training epochs of each network.",
+        None, [Interval(Integral, 1, None, closed="left"), None], "int or None",
+        'Training epochs of each network. None: the recipe\'s (1500 for ``recipe="paper"``).',
     ),
     "batch_size": Parameter(
         64, [Interval(Integral, 1, None, closed="left")], "int",
@@ -64,12 +77,12 @@ PARAMETERS = {
         "Initial learning rate of Adam.",
     ),
     "lr_schedule": Parameter(
-        "plateau", [StrOptions({"plateau", "one_cycle"})], '{"plateau", "one_cycle"}',
+        None, [StrOptions({"plateau", "one_cycle"}), None], '{"plateau", "one_cycle"} or None',
         """
         ``"plateau"`` is the paper's: the rate halves after 50 epochs without a lower
-        training loss, down to 1e-4. ``"one_cycle"`` is the fast recipe: one cycle up
+        training loss, down to 1e-4. ``"one_cycle"`` is the fast recipe's: one cycle up
         to ``10 * lr`` and down to nearly zero over ``max_epochs``, for far fewer epochs
-        (see the user guide).
+        (see the user guide). None: the recipe's.
         """,
     ),
     "validation_fraction": Parameter(
@@ -179,7 +192,8 @@ def estimator_parameters(parameters, **blocks):
 
 #: The recipe's parameters, which every estimator has.
 TRAINING = (
-    "max_epochs", "batch_size", "lr", "lr_schedule", "validation_fraction", "n_iter_no_change",
+    "recipe", "max_epochs", "batch_size", "lr", "lr_schedule", "validation_fraction",
+    "n_iter_no_change",
 )
 
 
@@ -194,7 +208,7 @@ def estimator_class(network, *, classifier, ensemble, **blocks):
         + ("random_state", "verbose")
     )
     shared = {name: PARAMETERS[name] for name in names}
-    head = {name: shared.pop(name) for name in ("n_estimators",) * ensemble}
+    head = {name: shared.pop(name) for name in ("recipe",) + ("n_estimators",) * ensemble}
     return estimator_parameters(
         {**head, **network, **shared},
         **shared_blocks(classifier=classifier, ensemble=ensemble), **blocks,

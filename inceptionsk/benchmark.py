@@ -35,6 +35,7 @@ from .datasets import (
 )
 from .exceptions import TrainingInterruptedWarning
 from .preprocessing import SeriesImputer, SeriesStandardScaler
+from .recipes import RECIPES, resolve_budget
 
 __all__ = [
     "COLUMNS", "BenchmarkResult", "benchmark_dataset", "benchmark_report", "find_datasets",
@@ -46,8 +47,8 @@ COLUMNS = (
     "dataset", "metric", "score", "published", "difference", "ratio", "seconds",
     "n_train", "n_test", "model", "recipe", "threads", "torch", "cpu",
     "archive", "n_channels", "n_timepoints", "n_classes", "scale", "imputed", "precision",
-    "n_estimators", "max_epochs", "compute_ratio", "paper_seconds", "time_ratio",
-    "single_min", "single_max", "within_single_runs", "error",
+    "n_estimators", "max_epochs", "lr_schedule", "compute_ratio", "paper_seconds",
+    "time_ratio", "single_min", "single_max", "within_single_runs", "error",
 )
 _FLOATS = {"score", "published", "difference", "ratio", "seconds", "compute_ratio",
            "paper_seconds", "time_ratio", "single_min", "single_max"}
@@ -213,16 +214,9 @@ def _resolved_scale(scale, archive, layout):
 def _make_estimator(choice, is_regression, *, recipe, precision, n_estimators, max_epochs,
                     random_state, verbose, params):
     cls = choice.regressor if is_regression else choice.estimator
-    accepted = cls._get_param_names()
-    settings = {**choice.params, "precision": precision, "random_state": random_state,
-                "verbose": int(verbose)}
-    if "recipe" in accepted:
-        settings["recipe"] = recipe
-    elif recipe != "paper":
-        raise ValueError(
-            f"recipe={recipe!r}: this version's {cls.__name__} has no recipe parameter; "
-            "pass the budget with n_estimators and max_epochs."
-        )
+    settings = {**choice.params, "recipe": recipe, "precision": precision,
+                "random_state": random_state, "verbose": int(verbose)}
+    # only the overrides: None would mean "the recipe's" too, but params may set them
     if n_estimators is not None:
         settings["n_estimators"] = n_estimators
     if max_epochs is not None:
@@ -346,7 +340,9 @@ def _run_one(data, *, model, recipe, precision, n_estimators, max_epochs, scale,
         # training would pass for a result, so the run stops as asked, without one
         raise KeyboardInterrupt
     epochs = [len(member.history_) for member in ensemble.estimators_]
-    row.update(n_estimators=len(epochs), max_epochs=max(epochs),
+    schedule = resolve_budget(ensemble.recipe, len(y_train),
+                              lr_schedule=ensemble.lr_schedule).lr_schedule
+    row.update(n_estimators=len(epochs), max_epochs=max(epochs), lr_schedule=schedule,
                compute_ratio=_significant(sum(epochs) / PAPER_COMPUTE, 4))
 
     if is_regression:
@@ -667,7 +663,9 @@ def run_benchmark(archive_dir, *, datasets=None, model="inceptiontime", recipe="
 default="inceptiontime"
         The model of the family, as the command line's ``--model``.
     recipe : {"paper", "fast"}, default="paper"
-        The training recipe, the estimators' ``recipe`` parameter.
+        The training recipe, the estimators' ``recipe`` parameter
+        (:mod:`inceptionsk.recipes`): its networks, epochs and schedule for the
+        dataset's number of training cases. Each row records what was trained.
     precision : {"float32", "bfloat16"}, default="float32"
         The arithmetic of training.
     n_estimators, max_epochs : int, default=None
@@ -744,8 +742,8 @@ default="inceptiontime"
         raise ValueError(f"model must be one of {', '.join(MODELS)}; got {model!r}.")
     if scale not in ("auto", "series", "none"):
         raise ValueError(f"scale must be 'auto', 'series' or 'none'; got {scale!r}.")
-    if recipe not in ("paper", "fast"):
-        raise ValueError(f"recipe must be 'paper' or 'fast'; got {recipe!r}.")
+    if recipe not in RECIPES:
+        raise ValueError(f"recipe must be one of {', '.join(RECIPES)}; got {recipe!r}.")
     settings = dict(model=model, recipe=recipe, precision=precision,
                     n_estimators=n_estimators, max_epochs=max_epochs, scale=scale,
                     random_state=random_state, verbose=verbose, params=params)

@@ -109,7 +109,8 @@ def _describe(X):
 def _make_model(args):
     choice = MODELS[args.model]
     params = dict(
-        n_estimators=args.n_estimators, max_epochs=args.max_epochs, n_filters=args.n_filters,
+        recipe=args.recipe, n_estimators=args.n_estimators, max_epochs=args.max_epochs,
+        n_filters=args.n_filters,
         depth=args.depth, batch_size=args.batch_size, lr_schedule=args.lr_schedule,
         class_weight=args.class_weight, validation_fraction=args.validation_fraction,
         n_iter_no_change=args.n_iter_no_change, device=args.device,
@@ -270,14 +271,22 @@ def cmd_benchmark(args):
 
 def _add_model_options(parser, defaults):
     group = parser.add_argument_group("model")
+    recipes = "the recipe's"
     group.add_argument("--model", choices=list(MODELS), default="inceptiontime",
                        help="inceptiontime: the paper's; h-inceptiontime: with hand-crafted "
                             "filters; litetime: the light network (2.5%% of the parameters); "
                             "litemv: LITE for multivariate series (default: %(default)s)")
+    group.add_argument("--recipe", choices=["paper", "fast"], default="paper",
+                       help="paper: 5 networks x 1500 epochs, plateau schedule; fast: fewer "
+                            "networks and epochs, one-cycle schedule, sized from the number "
+                            "of training cases; the options below override it "
+                            "(default: %(default)s)")
     group.add_argument("--n-estimators", type=_positive_int, default=defaults["n_estimators"],
-                       metavar="K", help="networks in the ensemble (default: %(default)s)")
+                       metavar="K", help="networks in the ensemble (default: "
+                                         f"{defaults['n_estimators'] or recipes})")
     group.add_argument("--max-epochs", type=_positive_int, default=defaults["max_epochs"],
-                       metavar="N", help="training epochs per network (default: %(default)s)")
+                       metavar="N", help="training epochs per network (default: "
+                                         f"{defaults['max_epochs'] or recipes})")
     group.add_argument("--n-filters", type=_positive_int, default=32, metavar="F",
                        help="filters per convolution branch (default: %(default)s)")
     group.add_argument("--depth", type=_positive_int, default=6, metavar="D",
@@ -286,9 +295,10 @@ def _add_model_options(parser, defaults):
     group.add_argument("--batch-size", type=_positive_int, default=64, metavar="B",
                        help="mini-batch size (default: %(default)s)")
     group.add_argument("--lr-schedule", choices=["plateau", "one_cycle"],
-                       default=defaults.get("lr_schedule", "plateau"),
+                       default=defaults["lr_schedule"],
                        help="plateau: the paper's (halve after 50 epochs without progress); "
-                            "one_cycle: the fast recipe (default: %(default)s)")
+                            "one_cycle: the fast recipe's (default: "
+                            f"{defaults['lr_schedule'] or recipes})")
     group.add_argument("--class-weight", choices=["balanced"], default=None,
                        help="balanced: weigh each class inversely to its frequency in the "
                             "loss (default: every case alike)")
@@ -338,7 +348,7 @@ def build_parser():
                              "layout of series of unequal length")
     data_help = ("a bundled dataset name (GunPoint, BasicMotions), a UCR/UEA dataset folder, "
                  "a .ts/.tsv file of a NAME_TRAIN/NAME_TEST pair, or an .npz file")
-    paper = {"n_estimators": 5, "max_epochs": 1500}
+    paper = {"n_estimators": None, "max_epochs": None, "lr_schedule": None}
 
     parser = argparse.ArgumentParser(
         prog="inceptionsk",
@@ -437,8 +447,10 @@ def build_parser():
                            help="the model of the family, as fit's --model "
                                 "(default: %(default)s)")
     benchmark.add_argument("--recipe", choices=["paper", "fast"], default="paper",
-                           help="paper: 5 networks x 1500 epochs, the paper's schedule; "
-                                "fast: the short recipe (default: %(default)s)")
+                           help="paper: 5 networks x 1500 epochs, plateau schedule; fast: "
+                                "fewer networks and epochs, one-cycle schedule, sized from "
+                                "each dataset's number of training cases "
+                                "(default: %(default)s)")
     benchmark.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
                            help="the arithmetic of training (default: %(default)s)")
     benchmark.add_argument("--n-estimators", type=_positive_int, metavar="K",

@@ -38,13 +38,14 @@ class NetworkEnsemble(SeriesEstimator):
 
     _fitted_attribute = "estimators_"
 
-    def _make_members(self):
-        """Members with this ensemble's parameters and fitted layout, each with its own
-        seed drawn from random_state."""
+    def _make_members(self, budget):
+        """Members with this ensemble's parameters, the epochs and schedule of ``budget``
+        and the fitted layout, each with its own seed drawn from random_state."""
         member_params = self._member_class._get_param_names()
         template = self._member_class(**{name: getattr(self, name) for name in member_params})
+        template.set_params(max_epochs=budget.max_epochs, lr_schedule=budget.lr_schedule)
         rng = check_random_state(self.random_state)
-        seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_estimators)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=budget.n_estimators)
         members = []
         for seed in seeds:
             member = clone(template).set_params(random_state=int(seed))
@@ -55,30 +56,35 @@ class NetworkEnsemble(SeriesEstimator):
     def _fit_validated(self, X, lengths, y, sample_weight):
         """Train new members on the validated arrays."""
         vars(self).pop("estimators_", None)
-        self._train_members((X, lengths, y, sample_weight), [], self._make_members())
+        budget = self._budget(len(X))
+        self._train_members((X, lengths, y, sample_weight), [], self._make_members(budget),
+                            budget.n_estimators)
         return self
 
     def _resume_validated(self, X, lengths, y, sample_weight):
         """Resume the unfinished members, then train the missing ones."""
-        done = [m._stopped_early() or len(m.history_) >= self.max_epochs
+        budget = self._budget(len(X))
+        done = [m._stopped_early() or len(m.history_) >= budget.max_epochs
                 for m in self.estimators_]
         complete = [m for m, finished in zip(self.estimators_, done, strict=True) if finished]
         to_resume = [
-            m.set_params(max_epochs=self.max_epochs, verbose=self.verbose,
+            m.set_params(max_epochs=budget.max_epochs, verbose=self.verbose,
                          callbacks=clone(self.callbacks, safe=False))
             for m, finished in zip(self.estimators_, done, strict=True) if not finished
         ]
         seeds = {m.random_state for m in self.estimators_}
-        missing = [m for m in self._make_members() if m.random_state not in seeds]
+        missing = [m for m in self._make_members(budget) if m.random_state not in seeds]
         self._train_members(
             (X, lengths, y, sample_weight), complete,
-            to_resume + missing[:max(self.n_estimators - len(self.estimators_), 0)],
+            to_resume + missing[:max(budget.n_estimators - len(self.estimators_), 0)],
+            budget.n_estimators,
         )
         return self
 
-    def _train_members(self, data, complete, members):
+    def _train_members(self, data, complete, members, n_members):
         """Train ``members`` on ``data`` (validated X, lengths, y, sample_weight) with
-        joblib and set ``estimators_``, keeping on an interrupt the members trained so far.
+        joblib and set ``estimators_`` (``n_members`` in all, with ``complete``), keeping on
+        an interrupt the members trained so far.
 
         With ``n_jobs=1`` a member interrupted by Ctrl-C returns (skorch stops its
         training) and no further member starts. With process workers, Ctrl-C reaches the
@@ -113,23 +119,23 @@ class NetworkEnsemble(SeriesEstimator):
         self.estimators_ = complete + kept
         self.interrupted_ = interrupted
         if interrupted:
-            warnings.warn(self._interrupt_report(), TrainingInterruptedWarning,
+            warnings.warn(self._interrupt_report(n_members), TrainingInterruptedWarning,
                           stacklevel=find_stack_level())
 
-    def _interrupt_report(self):
+    def _interrupt_report(self, n_members):
         """What an interrupted fit kept: the members and the epochs of each."""
         members = [
             f"member {i} (random_state={m.random_state}) {len(m.history_)} of "
-            f"{self.max_epochs} epochs" + (
+            f"{m.max_epochs} epochs" + (
                 " (stopped early)" if m._stopped_early()
                 else f", weights of its epoch {m._kept_epoch()}"
-                if len(m.history_) < self.max_epochs else ""
+                if len(m.history_) < m.max_epochs else ""
             )
             for i, m in enumerate(self.estimators_)
         ]
         return (
             f"{type(self).__name__}: training interrupted. Kept {len(self.estimators_)} of "
-            f"{self.n_estimators} members: {'; '.join(members)}. The ensemble is fitted "
+            f"{n_members} members: {'; '.join(members)}. The ensemble is fitted "
             f"and predicts with these members. Call resume(X, y) with the same data to "
             "finish training."
         )

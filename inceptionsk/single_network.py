@@ -82,7 +82,8 @@ class NetworkEstimator(SeriesEstimator):
     def _resume_validated(self, X, lengths, y, sample_weight):
         targets = self._encode_known_target(y)
         net = self.net_
-        remaining = self.max_epochs - len(net.history)
+        max_epochs = self._budget(self._n_train_cases).max_epochs
+        remaining = max_epochs - len(net.history)
         if remaining <= 0 or self._stopped_early():
             self.interrupted_ = False
             return self
@@ -91,7 +92,7 @@ class NetworkEstimator(SeriesEstimator):
             drop_last=net.iterator_train__drop_last,
             steps_done=sum(len(epoch["batches"]) for epoch in net.history),
         )
-        net.verbose, net.max_epochs = int(self.verbose >= 2), self.max_epochs
+        net.verbose, net.max_epochs = int(self.verbose >= 2), max_epochs
         net.autocast_dtype = AUTOCAST_DTYPES[self.precision]
         net.initialize_callbacks()
         inputs = _training_inputs(X, lengths, self._case_weights(targets, sample_weight))
@@ -111,7 +112,7 @@ class NetworkEstimator(SeriesEstimator):
             criterion__reduction="none",  # the net weighs and averages the cases' losses
             optimizer=torch.optim.Adam,
             lr=self.lr,
-            max_epochs=self.max_epochs,
+            max_epochs=self._budget(self._n_train_cases).max_epochs,
             batch_size=self.batch_size,
             train_split=ValidSplit(
                 self.validation_fraction, stratified=not self._regression,
@@ -132,8 +133,9 @@ class NetworkEstimator(SeriesEstimator):
         (a resumed training) place a one-cycle schedule."""
         n_fit = self._n_fit_cases()
         batches = n_fit // self.batch_size if drop_last else math.ceil(n_fit / self.batch_size)
+        budget = self._budget(self._n_train_cases)
         return recipe_callbacks(
-            lr_schedule=self.lr_schedule, lr=self.lr, max_epochs=self.max_epochs,
+            lr_schedule=budget.lr_schedule, lr=self.lr, max_epochs=budget.max_epochs,
             batches_per_epoch=max(batches, 1), steps_done=steps_done,
             validation=self.validation_fraction is not None,
             n_iter_no_change=self.n_iter_no_change, verbose=self.verbose, desc=self._label(),
@@ -203,15 +205,15 @@ class NetworkEstimator(SeriesEstimator):
             )
         self.net_ = net
         self.stopped_early_ = net.stopped_early_
-        self.interrupted_ = len(history) < self.max_epochs and not self.stopped_early_
+        self.interrupted_ = len(history) < net.max_epochs and not self.stopped_early_
         if self.interrupted_:
             monitored = MONITORED[dict(net.callbacks_)["keep_best"].monitor]
             warnings.warn(
                 f"{type(self).__name__}: training interrupted after {len(history)} of "
-                f"{self.max_epochs} epochs. Kept the weights of epoch {self._kept_epoch()}, "
+                f"{net.max_epochs} epochs. Kept the weights of epoch {self._kept_epoch()}, "
                 f"the lowest {monitored} so far; the estimator is fitted and can predict. "
                 f"Call resume(X, y) with the same data to train the remaining "
-                f"{self.max_epochs - len(history)} epochs.",
+                f"{net.max_epochs - len(history)} epochs.",
                 TrainingInterruptedWarning, stacklevel=find_stack_level(),
             )
         if self.verbose:

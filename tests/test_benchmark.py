@@ -24,6 +24,7 @@ from inceptionsk.datasets import (
     published_rmse,
     published_single_runs,
 )
+from inceptionsk.recipes import resolve_budget
 
 #: 1 tiny network x 1 epoch: the tests check the bookkeeping, not the accuracy.
 FAST = dict(n_estimators=1, max_epochs=1, progress=False, params=TINY)
@@ -117,6 +118,7 @@ def test_every_layout_and_kind_is_found_and_run(run):
     assert all(row["n_estimators"] == 1 and row["max_epochs"] == 1
                for row in rows.values())
     assert rows["GunPoint"]["compute_ratio"] == pytest.approx(1 / 7500, rel=1e-3)
+    assert {row["lr_schedule"] for row in rows.values()} == {"plateau"}  # the paper's
 
 
 def test_each_row_is_put_beside_the_published_result(run):
@@ -351,3 +353,15 @@ def test_scale_series_on_series_of_unequal_length(archives):
     and z-normalised on its own, and the networks mask the rest."""
     (row,) = run_benchmark(archives, datasets="JapaneseVowels", scale="series", **FAST).rows
     assert (row["scale"], row["imputed"], row["error"]) == ("series", True, None)
+
+
+def test_the_fast_recipe_is_resolved_per_dataset(archives):
+    """The recipe's networks and schedule for each dataset's number of training cases,
+    unless overridden (here the epochs), and the compute that they make."""
+    rows = run_benchmark(archives, datasets="GunPoint,Holes", recipe="fast",
+                         **{**FAST, "n_estimators": None}).rows
+    for row in rows:
+        budget = resolve_budget("fast", row["n_train"])
+        assert (row["recipe"], row["lr_schedule"]) == ("fast", budget.lr_schedule)
+        assert (row["n_estimators"], row["max_epochs"]) == (budget.n_estimators, 1)
+        assert row["compute_ratio"] == pytest.approx(budget.n_estimators / 7500, rel=1e-3)

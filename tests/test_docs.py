@@ -25,8 +25,8 @@ REPO = Path(__file__).resolve().parents[1]
 #: The modules whose public names (``__all__``) the API reference documents.
 PUBLIC_MODULES = (
     "inceptionsk", "inceptionsk.network", "inceptionsk.datasets", "inceptionsk.plotting",
-    "inceptionsk.preprocessing", "inceptionsk.persistence", "inceptionsk.export",
-    "inceptionsk.exceptions", "inceptionsk.benchmark",
+    "inceptionsk.preprocessing", "inceptionsk.persistence", "inceptionsk.recipes",
+    "inceptionsk.export", "inceptionsk.exceptions", "inceptionsk.benchmark",
 )
 
 

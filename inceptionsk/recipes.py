@@ -1,0 +1,87 @@
+"""The training recipes: the paper's, and a fast one sized from the data.
+
+An estimator's ``recipe`` parameter names one; its ``n_estimators``, ``max_epochs`` and
+``lr_schedule``, left at None, take the recipe's values, resolved at ``fit`` from the
+number of training cases (:func:`resolve_budget`), and a value given explicitly wins.
+"""
+
+from typing import NamedTuple
+
+__all__ = ["RECIPES", "Budget", "fast_budget", "resolve_budget"]
+
+#: The recipes an estimator's ``recipe`` parameter takes.
+RECIPES = ("paper", "fast")
+
+
+class Budget(NamedTuple):
+    """What a recipe trains: ``n_estimators`` networks of ``max_epochs`` epochs each, with
+    the learning-rate schedule ``lr_schedule`` (``"plateau"`` or ``"one_cycle"``).
+
+    Examples
+    --------
+    >>> from inceptionsk.recipes import resolve_budget
+    >>> resolve_budget("paper", n_cases=50)
+    Budget(n_estimators=5, max_epochs=1500, lr_schedule='plateau')
+    """
+
+    n_estimators: int
+    max_epochs: int
+    lr_schedule: str
+
+
+#: The paper's recipe (Ismail Fawaz et al. 2020): 5 networks x 1500 epochs, the rate
+#: halved on a plateau of the training loss.
+PAPER = Budget(n_estimators=5, max_epochs=1500, lr_schedule="plateau")
+
+
+def fast_budget(n_cases):
+    """The fast recipe's budget for ``n_cases`` training cases.
+
+    Parameters
+    ----------
+    n_cases : int
+        The number of training cases.
+
+    Returns
+    -------
+    budget : Budget
+        Networks, epochs and schedule.
+
+    Examples
+    --------
+    >>> from inceptionsk.recipes import fast_budget
+    >>> fast_budget(50)
+    Budget(n_estimators=2, max_epochs=300, lr_schedule='one_cycle')
+    """
+    return Budget(n_estimators=2, max_epochs=300, lr_schedule="one_cycle")
+
+
+def resolve_budget(recipe, n_cases, *, n_estimators=None, max_epochs=None, lr_schedule=None):
+    """The budget of ``recipe`` for ``n_cases`` training cases, with the values given
+    explicitly (not None) in its place.
+
+    Parameters
+    ----------
+    recipe : {"paper", "fast"}
+        The recipe.
+    n_cases : int
+        The number of training cases.
+    n_estimators, max_epochs : int or None, default=None
+        Networks and epochs; None takes the recipe's.
+    lr_schedule : {"plateau", "one_cycle"} or None, default=None
+        The schedule; None takes the recipe's.
+
+    Returns
+    -------
+    budget : Budget
+        The resolved budget.
+
+    Examples
+    --------
+    >>> from inceptionsk.recipes import resolve_budget
+    >>> resolve_budget("fast", 50, n_estimators=5)
+    Budget(n_estimators=5, max_epochs=300, lr_schedule='one_cycle')
+    """
+    budget = PAPER if recipe == "paper" else fast_budget(n_cases)
+    given = {"n_estimators": n_estimators, "max_epochs": max_epochs, "lr_schedule": lr_schedule}
+    return budget._replace(**{name: value for name, value in given.items() if value is not None})
