@@ -1,4 +1,5 @@
-"""The ``inceptionsk`` command line: fit, predict, evaluate, cross-validate, export, a demo.
+"""The ``inceptionsk`` command line: fit, predict, evaluate, cross-validate, export, a demo,
+and a benchmark over archive folders.
 
 Results go to stdout; progress bars, notes and errors to stderr. Exit codes:
 
@@ -16,7 +17,6 @@ import csv
 import os
 import sys
 import time
-from typing import NamedTuple
 
 import numpy as np
 import torch
@@ -25,12 +25,11 @@ from sklearn.metrics import accuracy_score, balanced_accuracy_score, confusion_m
 from sklearn.model_selection import StratifiedKFold
 from sklearn.pipeline import make_pipeline
 
+from ._models import MODELS
 from ._version import __version__
 from .datasets import load_dataset, published_accuracy, published_result, trim_trailing_nan
 from .exceptions import TrainingDivergedError
 from .export import export_onnx
-from .inception_time import InceptionTimeClassifier
-from .lite_time import LITETimeClassifier
 from .persistence import load, save
 from .preprocessing import SeriesStandardScaler
 
@@ -42,26 +41,6 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 #: one-cycle schedule, which learns more than the paper's plateau schedule in so few
 #: epochs; its time and accuracy are in benchmarks/RESULTS.md ("The demo").
 DEMO_SETTINGS = {"n_estimators": 2, "max_epochs": 60, "lr_schedule": "one_cycle"}
-
-
-class ModelChoice(NamedTuple):
-    """A model the command line trains: its estimator, the parameters that make it, and the
-    name of its published results (:data:`inceptionsk.datasets.MODELS`)."""
-
-    estimator: type
-    params: dict
-    published: str
-
-
-#: ``--model``: the InceptionTime family, each as the ensemble its papers evaluate.
-MODELS = {
-    "inceptiontime": ModelChoice(InceptionTimeClassifier, {}, "InceptionTime"),
-    "h-inceptiontime": ModelChoice(InceptionTimeClassifier, {"use_custom_filters": True},
-                                   "H-InceptionTime"),
-    "litetime": ModelChoice(LITETimeClassifier, {}, "LITETime"),
-    # the authors published LITEMV's results apart from LITETime's table used here
-    "litemv": ModelChoice(LITETimeClassifier, {"use_litemv": True}, "LITETime"),
-}
 
 
 def model_choice(estimator):
@@ -251,6 +230,45 @@ def cmd_demo(args):
           f"{published_accuracy('GunPoint', model=published):.4f} with the full recipe)")
 
 
+def _print_row(row):
+    """One dataset's result as a line on stdout, above the progress bar on stderr."""
+    from tqdm.auto import tqdm
+
+    if row.get("error"):
+        tqdm.write(f"{row['dataset']}: error: {row['error']}", file=sys.stdout)
+        return
+    line = f"{row['dataset']}: {row['metric']} {row['score']:.4g}"
+    if row.get("published") is not None:
+        line += f" (published {row['published']:.4g}, difference {row['difference']:+.4g})"
+    if row.get("within_single_runs") is not None:
+        line += (", within the paper's single runs" if row["within_single_runs"]
+                 else ", below the paper's single runs")
+    tqdm.write(f"{line}; {row['n_estimators']} x {row['max_epochs']} epochs, trained in "
+               f"{row['seconds']:.0f} s, scale {row['scale']}", file=sys.stdout)
+    sys.stdout.flush()
+
+
+def cmd_benchmark(args):
+    from .benchmark import run_benchmark
+
+    result = run_benchmark(
+        args.archive_dir, datasets=args.datasets, model=args.model, recipe=args.recipe,
+        precision=args.precision, n_estimators=args.n_estimators,
+        max_epochs=args.max_epochs, scale=args.scale, random_state=args.random_state,
+        out=args.out, plot=args.plot, progress=not args.quiet, verbose=args.verbose,
+        params={"device": args.device}, on_result=_print_row,
+    )
+    for line in result.summary_lines():
+        print(line)
+    if args.out is not None:
+        _note(args, f"Results in {args.out}, the table in "
+                    f"{os.path.splitext(args.out)[0]}.md")
+    if args.plot is not None:
+        _note(args, f"Plot in {args.plot}")
+    # a failed dataset is reported in its row; the exit code tells a script about it
+    return EXIT_FAILURE if result.summary()["errors"] else EXIT_OK
+
+
 def _add_model_options(parser, defaults):
     group = parser.add_argument_group("model")
     recipes = "the recipe's"
@@ -410,6 +428,57 @@ def build_parser():
     )
     _add_model_options(demo, DEMO_SETTINGS)
     demo.set_defaults(handler=cmd_demo)
+
+    benchmark = commands.add_parser(
+        "benchmark", help="run a model and recipe over archive datasets, beside the papers",
+        description="Train and score a model on every dataset folder under ARCHIVE_DIR "
+                    "(UCR .tsv or UEA/TSER .ts layout, in any mix): accuracy for labels, "
+                    "RMSE for numeric targets, beside the published results. One line per "
+                    "dataset on stdout, then the summary (mean difference, wins/ties/"
+                    "losses, Wilcoxon signed-rank p-value); a progress bar on stderr. "
+                    "Exits with 1 when a dataset failed (its row holds the error).",
+    )
+    benchmark.add_argument("archive_dir", metavar="ARCHIVE_DIR",
+                           help="an archive folder of dataset folders, a folder of several "
+                                "archives, or one dataset folder")
+    benchmark.add_argument("--datasets", metavar="A,B",
+                           help="only these datasets, comma separated (default: all)")
+    benchmark.add_argument("--model", choices=list(MODELS), default="inceptiontime",
+                           help="the model of the family, as fit's --model "
+                                "(default: %(default)s)")
+    benchmark.add_argument("--recipe", choices=["paper", "fast"], default="paper",
+                           help="paper: 5 networks x 1500 epochs, plateau schedule; fast: "
+                                "fewer networks and epochs, one-cycle schedule, sized from "
+                                "each dataset's number of training cases "
+                                "(default: %(default)s)")
+    benchmark.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
+                           help="the arithmetic of training (default: %(default)s)")
+    benchmark.add_argument("--n-estimators", type=_positive_int, metavar="K",
+                           help="networks per ensemble (default: the recipe's)")
+    benchmark.add_argument("--max-epochs", type=_positive_int, metavar="N",
+                           help="epochs per network (default: the recipe's)")
+    benchmark.add_argument("--scale", choices=["auto", "series", "none"], default="auto",
+                           help="series: z-normalise every series; none: as stored; auto: "
+                                "as the paper's code did, series on UCR, none on UEA and "
+                                "TSER (default: %(default)s)")
+    benchmark.add_argument("--random-state", type=int, default=0, metavar="S",
+                           help="seed of the networks (default: %(default)s)")
+    benchmark.add_argument("--device", default="auto", metavar="DEVICE",
+                           help="torch device: auto, cpu, cuda, cuda:N (default: %(default)s)")
+    benchmark.add_argument("--out", "-o", metavar="RESULTS.csv",
+                           help="append one row per dataset to this CSV as it finishes; a "
+                                "rerun skips the datasets in it and retries those that "
+                                "failed; the table goes beside it as RESULTS.md")
+    benchmark.add_argument("--plot", metavar="FILE.png",
+                           help="draw ours against published (needs matplotlib: "
+                                'pip install "inceptionsk[plot]")')
+    benchmark.add_argument("--quiet", "-q", action="store_true",
+                           help="no progress bar or notes, only the results")
+    benchmark.add_argument("--verbose", "-v", action="store_true",
+                           help="the networks' own progress bars too")
+    benchmark.add_argument("--threads", type=_positive_int, metavar="T",
+                           help="torch threads (default: torch's choice)")
+    benchmark.set_defaults(handler=cmd_benchmark)
     return parser
 
 
@@ -418,7 +487,7 @@ def _run(args):
         torch.set_num_threads(args.threads)
     if getattr(args, "split", None) == "all":
         args.split = None
-    args.handler(args)
+    return args.handler(args)
 
 
 def main(argv=None):
@@ -450,7 +519,7 @@ def main(argv=None):
     except SystemExit as exc:  # argparse has printed its usage message
         return EXIT_OK if exc.code == 0 else EXIT_USAGE
     try:
-        _run(args)
+        code = _run(args)
     except BrokenPipeError:
         # the reader of our output (e.g. `| head`) has gone: what it read was delivered;
         # point stdout at devnull so that Python's exit flush does not fail again
@@ -472,4 +541,4 @@ def main(argv=None):
     except Exception as exc:
         print(f"inceptionsk: error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return EXIT_FAILURE
-    return EXIT_OK
+    return EXIT_OK if code is None else code

@@ -8,7 +8,7 @@ only when a plot is drawn, so that the package imports without it.
 import numpy as np
 
 __all__ = [
-    "plot_accuracy_vs_paper", "plot_activation_map", "plot_confusion_matrix",
+    "plot_accuracy_vs_paper", "plot_activation_map", "plot_benchmark", "plot_confusion_matrix",
     "plot_training_curves",
 ]
 
@@ -329,3 +329,89 @@ def plot_accuracy_vs_paper(ours, paper, names=None, *, ax=None):
     wins, losses = int(np.sum(difference > 0)), int(np.sum(difference < 0))
     ax.set_title(f"Ours vs paper: {wins} above, {losses} below the diagonal")
     return ax
+
+
+def plot_benchmark(results, *, axes=None):
+    """Plot a benchmark's results against the published ones: one point per dataset.
+
+    The field's standard picture: ours on the y axis, the published result on the x
+    axis, the diagonal where they are equal. Accuracy (higher is better: points above
+    the diagonal beat the paper) and RMSE (lower is better, drawn on logarithmic axes:
+    points below the diagonal beat it) get one panel each.
+
+    Parameters
+    ----------
+    results : BenchmarkResult or list of dict
+        What :func:`inceptionsk.benchmark.run_benchmark` returns, or its rows (a results
+        CSV: ``BenchmarkResult.from_csv(path)``).
+    axes : list of matplotlib Axes, default=None
+        One per metric present (accuracy first); a new figure when None.
+
+    Returns
+    -------
+    figure : matplotlib Figure
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from inceptionsk.plotting import plot_benchmark
+    >>> rows = [{"dataset": "GunPoint", "metric": "accuracy", "score": 0.98,
+    ...          "published": 1.0, "model": "inceptiontime"},
+    ...         {"dataset": "Covid3Month", "metric": "rmse", "score": 0.05,
+    ...          "published": 0.055, "model": "inceptiontime"}]
+    >>> [(ax.get_xlabel(), ax.get_ylabel()) for ax in plot_benchmark(rows).axes]
+    [('published InceptionTime accuracy', 'our InceptionTime accuracy'), \
+('published RMSE (InceptionE)', 'our InceptionTime RMSE')]
+    """
+    rows = [row for row in getattr(results, "rows", results)
+            if not row.get("error") and row.get("score") is not None
+            and row.get("published") is not None]
+    metrics = [metric for metric in ("accuracy", "rmse")
+               if any(row.get("metric") == metric for row in rows)]
+    if not metrics:
+        raise ValueError(
+            "No dataset of these results has both a score and a published result to "
+            "plot against."
+        )
+    plt = _pyplot()
+    if axes is None:
+        figure, axes = plt.subplots(1, len(metrics), figsize=(6 * len(metrics), 6),
+                                    squeeze=False)
+        axes = list(axes[0])
+    if len(axes) != len(metrics):
+        raise ValueError(f"axes must hold {len(metrics)} Axes, one per metric "
+                         f"({', '.join(metrics)}); got {len(axes)}.")
+    from ._models import MODELS
+
+    model = next((row["model"] for row in rows if row.get("model")), None)
+    # the published results are the model's papers': InceptionTime's, LITETime's...
+    name = MODELS[model].published if model in MODELS else "the model"
+    for ax, metric in zip(axes, metrics, strict=True):
+        chosen = [row for row in rows if row["metric"] == metric]
+        ours = [row["score"] for row in chosen]
+        published = [row["published"] for row in chosen]
+        names = [row["dataset"] for row in chosen]
+        if metric == "accuracy":
+            plot_accuracy_vs_paper(ours, published, names, ax=ax)
+            ax.set_xlabel(f"published {name} accuracy")
+            ax.set_ylabel(f"our {name} accuracy")
+            continue
+        low = min(min(ours), min(published)) / 1.5
+        high = max(max(ours), max(published)) * 1.5
+        ax.plot([low, high], [low, high], color="grey", linewidth=1, zorder=0)
+        ax.scatter(published, ours, zorder=1)
+        for x, y, dataset in zip(published, ours, names, strict=True):
+            ax.annotate(dataset, (x, y), textcoords="offset points", xytext=(6, -12),
+                        fontsize="small")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlim(low, high)
+        ax.set_ylim(low, high)
+        ax.set_aspect("equal")
+        ax.set_xlabel("published RMSE (InceptionE)")
+        ax.set_ylabel(f"our {name} RMSE")
+        better = sum(score < paper for score, paper in zip(ours, published, strict=True))
+        worse = sum(score > paper for score, paper in zip(ours, published, strict=True))
+        ax.set_title(f"RMSE: {better} below (better), {worse} above the diagonal")
+    return axes[0].figure

@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 PUBLIC_MODULES = (
     "inceptionsk", "inceptionsk.network", "inceptionsk.datasets", "inceptionsk.plotting",
     "inceptionsk.preprocessing", "inceptionsk.persistence", "inceptionsk.recipes",
-    "inceptionsk.export", "inceptionsk.exceptions",
+    "inceptionsk.export", "inceptionsk.exceptions", "inceptionsk.benchmark",
 )
 
 
@@ -98,7 +98,7 @@ def test_every_public_object_has_a_page_made_from_its_docstring(site, qualified_
 @pytest.mark.parametrize("page", [
     "index", "user_guide/install", "user_guide/quickstart", "user_guide/data",
     "user_guide/recipes", "user_guide/saving", "user_guide/cli", "user_guide/clusters",
-    "user_guide/gpu", "api/index", "benchmarks", "developer",
+    "user_guide/gpu", "api/index", "archives", "benchmarks", "developer",
 ])
 def test_the_guide_pages_are_built(site, page):
     assert (site / f"{page}.html").is_file()
@@ -115,7 +115,7 @@ def test_the_benchmarks_page_holds_every_section_of_results_md(site):
 
 def test_the_command_line_page_shows_every_option_of_every_command(site):
     text = page_text(site / "user_guide" / "cli.html")
-    for command in ["fit", "predict", "evaluate", "cv", "export", "demo"]:
+    for command in ["fit", "predict", "evaluate", "cv", "export", "demo", "benchmark"]:
         output = io.StringIO()
         with contextlib.redirect_stdout(output), pytest.raises(SystemExit):
             build_parser().parse_args([command, "--help"])

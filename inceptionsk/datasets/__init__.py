@@ -6,7 +6,9 @@
 - :func:`load_ts_file`, :func:`load_ucr_tsv_file`: one file of the sktime/aeon ``.ts``
   format or of the UCR 2018 archive's ``.tsv`` layout.
 - :func:`published_accuracy`, :func:`published_result`, :func:`load_published_results`:
-  the accuracies published for InceptionTime, H-InceptionTime and LITETime, to compare with.
+  the accuracies published for InceptionTime, H-InceptionTime and LITETime, to compare with;
+  :func:`published_single_runs` (the paper's five single networks per UCR dataset) and
+  :func:`published_rmse` (the TSER study's regressors).
 - :func:`trim_trailing_nan`: NaN-padded series of unequal length (the UCR archive's
   layout) as the list of series of their own lengths that the estimators take.
 """
@@ -17,10 +19,13 @@ from ._errors import DataFileError
 from ._npz import load_npz
 from ._published import (
     MODELS,
+    TSER_MODELS,
     PublishedResult,
     load_published_results,
     published_accuracy,
     published_result,
+    published_rmse,
+    published_single_runs,
 )
 from ._ts import load_ts_file
 from ._ucr_tsv import load_ucr_tsv_file
@@ -29,6 +34,7 @@ from ._unequal import trim_trailing_nan
 __all__ = [
     "BUNDLED_DATASETS",
     "MODELS",
+    "TSER_MODELS",
     "DataFileError",
     "PublishedResult",
     "load_basic_motions",
@@ -40,5 +46,7 @@ __all__ = [
     "load_ucr_tsv_file",
     "published_accuracy",
     "published_result",
+    "published_rmse",
+    "published_single_runs",
     "trim_trailing_nan",
 ]

@@ -8,6 +8,28 @@ datasets, with the reported training time (seconds, on a GPU, 2019).
 H-InceptionTime (the ensemble) and H-Inception (the mean of its 5 networks) on UCR-128
 (Ismail-Fawaz et al. 2022; MSD-IRIMAS/CF-4-TSC), LITETime and LITE (the mean of 5 single
 networks) on UCR-128 and 30 UEA datasets (Ismail-Fawaz et al. 2023; MSD-IRIMAS/LITE).
+Its UEA rows and training times agree with the authors' ``results-mts.csv`` (added to
+hfawaz/InceptionTime in commit 0d623a3, removed in 365ce4d) to the 4 decimals kept here.
+
+``data/inception_single_runs_ucr.csv`` (``dataset,iteration,accuracy,duration_s``; 640
+rows) holds the five single Inception networks (iterations 0-4) that make the ensemble,
+each trained alone on the default split of the 128 UCR 2018 datasets: test accuracy and
+training time in seconds (Keras ``fit``, 2019 GPU; the five add up to the ensemble's
+``train_time_s``). Source: hfawaz/InceptionTime, ``results-inception-128.csv`` (commit
+952d115), values copied unchanged.
+
+``data/tser_published_rmse.csv`` (63 rows) holds the test RMSE on the default train/test
+split (fold 0) of every dataset of the TSER archive expansion study (Guijo-Rubio et al.
+2024): one column per regressor of its study 5.A.2 (1NN-DTW, 1NN-ED, 5NN-DTW, 5NN-ED, FCN,
+FPCR-Bs, FPCR, Grid-SVR, Inception, ROCKET, RandF, ResNet, XGBoost), then ``InceptionE``
+from study 5.B. ``Inception`` is one network (aeon's ``IndividualInceptionRegressor``),
+``InceptionE`` aeon's ``InceptionTimeRegressor``, an ensemble of 5: the published
+comparison of :class:`~inceptionsk.InceptionTimeRegressor`. ``InceptionE`` is empty for
+AustraliaRainfall, which 5.B does not include. Dataset names (with their ``_nmv`` and
+``_eq`` suffixes) and full float precision are the source's. Source:
+time-series-machine-learning/tsml-eval @ b716654,
+``tsml_eval/publications/y2023/tser_archive_expansion/results/5.A.2/*_rmse.csv`` and
+``.../5.B/InceptionE_rmse.csv``.
 """
 
 import csv
@@ -18,7 +40,8 @@ from typing import NamedTuple
 from .._docs import fill_doc
 
 __all__ = [
-    "MODELS", "PublishedResult", "load_published_results", "published_accuracy", "published_result",
+    "MODELS", "TSER_MODELS", "PublishedResult", "load_published_results", "published_accuracy",
+    "published_result", "published_rmse", "published_single_runs",
 ]
 
 
@@ -193,3 +216,102 @@ def published_accuracy(dataset, *, model="InceptionTime", archive=None, n_channe
     """
     result = published_result(dataset, model=model, archive=archive, n_channels=n_channels)
     return None if result is None else result.accuracy
+
+
+def _read_table(name):
+    with resources.files(__package__).joinpath("data", name).open(
+            encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
+@cache
+def _single_runs():
+    runs = {}
+    for row in _read_table("inception_single_runs_ucr.csv"):
+        runs.setdefault(row["dataset"].lower(), []).append(
+            (int(row["iteration"]), float(row["accuracy"])))
+    return {name: tuple(accuracy for _, accuracy in sorted(pairs))
+            for name, pairs in runs.items()}
+
+
+def published_single_runs(dataset):
+    """The test accuracies of the paper's five single Inception networks on a UCR dataset.
+
+    InceptionTime is the ensemble of these five networks; their spread is the paper's own
+    run-to-run noise, against which one result of ours can be judged.
+
+    Parameters
+    ----------
+    dataset : str
+        The UCR 2018 name of the dataset, matched without regard to case.
+
+    Returns
+    -------
+    accuracies : tuple of 5 floats or None
+        The accuracies of iterations 0 to 4; None when the dataset is not one of the 128
+        UCR 2018 datasets.
+
+    See Also
+    --------
+    published_result : The ensemble's accuracy and training time.
+
+    Examples
+    --------
+    >>> from inceptionsk.datasets import published_single_runs
+    >>> runs = published_single_runs("Beef")
+    >>> round(min(runs), 4), round(max(runs), 4)
+    (0.6333, 0.7333)
+    >>> published_single_runs("MyOwnData") is None
+    True
+    """
+    return _single_runs().get(str(dataset).lower())
+
+
+@cache
+def _tser_table():
+    return {row["dataset"]: row for row in _read_table("tser_published_rmse.csv")}
+
+
+#: The regressors with a published RMSE on the TSER archive (its expansion study, fold 0):
+#: ``InceptionE`` is aeon's 5-network InceptionTimeRegressor, ``Inception`` one network.
+TSER_MODELS = (
+    "1NN-DTW", "1NN-ED", "5NN-DTW", "5NN-ED", "FCN", "FPCR-Bs", "FPCR", "Grid-SVR",
+    "Inception", "ROCKET", "RandF", "ResNet", "XGBoost", "InceptionE",
+)
+
+
+def published_rmse(dataset, *, model="InceptionE"):
+    """The published test RMSE of a regressor on a TSER dataset (the default split).
+
+    Parameters
+    ----------
+    dataset : str
+        The TSER name of the dataset, matched without regard to case and to the
+        ``_nmv`` / ``_eq`` suffixes of the study's names (``"BeijingPM10Quality"``
+        finds ``BeijingPM10Quality_nmv``).
+    model : str, default="InceptionE"
+        One of :data:`TSER_MODELS`. ``"InceptionE"``, aeon's ensemble of 5 Inception
+        networks, is the published counterpart of
+        :class:`~inceptionsk.InceptionTimeRegressor`.
+
+    Returns
+    -------
+    rmse : float or None
+        None when the dataset (or that model's result on it) is not published.
+
+    Examples
+    --------
+    >>> from inceptionsk.datasets import published_rmse
+    >>> round(published_rmse("Covid3Month"), 4)
+    0.0547
+    >>> published_rmse("MyOwnData") is None
+    True
+    """
+    if model not in TSER_MODELS:
+        raise ValueError(f"model must be one of {', '.join(TSER_MODELS)}; got {model!r}.")
+    wanted = str(dataset).lower()
+    for name, row in _tser_table().items():
+        base = name.lower().removesuffix("_nmv").removesuffix("_eq")
+        if wanted in (name.lower(), base):
+            return float(row[model]) if row[model] else None
+    return None
