@@ -1,7 +1,10 @@
 """Shared test settings: one torch thread, fixed seeds, small real datasets, and the network
 sizes and helpers the test files share (imported as ``from conftest import ...``)."""
 
+import contextlib
+import errno
 import importlib.util
+import os
 from pathlib import Path
 
 import numpy as np
@@ -116,3 +119,20 @@ def japanese_vowels():
 @pytest.fixture
 def rng():
     return np.random.RandomState(0)
+
+
+@contextlib.contextmanager
+def full_disk(after=4096):
+    """os.write writes ``after`` bytes in all, then fails with ENOSPC, as on a full disk."""
+    real_write, room = os.write, [after]
+
+    def write(handle, data):
+        if room[0] == 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written = real_write(handle, bytes(data[: room[0]]))
+        room[0] -= written
+        return written
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "write", write)
+        yield
