@@ -434,10 +434,10 @@ def _verified_archive(name, data, header):
     archive = data[header.end():]
     expected_size = int(header[3])
     if len(archive) != expected_size:
+        how = "truncated" if len(archive) < expected_size else "longer than saved"
         raise DamagedFileError(
-            f"{name} is damaged: {'truncated' if len(archive) < expected_size else 'longer than saved'}"
-            f", its content has {len(archive)} bytes where the file's header records "
-            f"{expected_size}. Save the model again, or copy the file again from where it "
+            f"{name} is damaged: {how}, its content has {len(archive)} bytes where the "
+            f"file's header records {expected_size}. Save the model again, or copy the file again from where it "
             "was saved."
         )
     expected, found = header[2].decode("ascii"), hashlib.sha256(archive).hexdigest()
@@ -455,7 +455,9 @@ def _looks_like_magic(data):
     """Whether ``data`` starts with the first line of a model file but for a byte or two
     (a damaged header rather than another kind of file)."""
     start = data[: len(_MAGIC)]
-    return len(start) == len(_MAGIC) and sum(a != b for a, b in zip(start, _MAGIC)) <= 2
+    if len(start) < len(_MAGIC):
+        return False
+    return sum(a != b for a, b in zip(start, _MAGIC, strict=True)) <= 2
 
 
 def _unreadable(archive, name, exc):

@@ -5,11 +5,14 @@ import contextlib
 import errno
 import importlib.util
 import os
+import signal
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from skorch.callbacks import Callback
 
 from inceptionsk import (
     InceptionNetworkClassifier,
@@ -136,3 +139,24 @@ def full_disk(after=4096):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(os, "write", write)
         yield
+
+
+class KillWorker(Callback):
+    """SIGKILL this process at the end of ``epoch`` of the network seeded with ``seed``
+    (training seeds torch with the member's seed), the first time only: ``marker`` is
+    created then, holding the time of the kill."""
+
+    def __init__(self, seed, epoch, marker):
+        self.seed = seed
+        self.epoch = epoch
+        self.marker = marker
+
+    def on_epoch_end(self, net, **kwargs):
+        if torch.initial_seed() != self.seed or len(net.history) != self.epoch:
+            return
+        try:
+            with open(self.marker, "x") as file:
+                file.write(repr(time.time()))
+        except FileExistsError:
+            return
+        os.kill(os.getpid(), signal.SIGKILL)

@@ -217,7 +217,8 @@ def saved_bytes(data):
 def _framed(archive, version=FORMAT_VERSION):
     """A file of ``version``: the header save writes, then ``archive``."""
     digest = hashlib.sha256(archive).hexdigest()
-    return f"inceptionsk model\nformat_version {version}\nsha256 {digest}\nsize {len(archive)}\n".encode() + archive
+    header = f"inceptionsk model\nformat_version {version}\nsha256 {digest}\nsize {len(archive)}\n"
+    return header.encode() + archive
 
 
 def _archive(saved_bytes):
@@ -282,7 +283,7 @@ def test_flipped_bits_and_truncations_anywhere_are_refused(data, saved_bytes):
     damaged_files = [
         bytes(saved_bytes[:offset]) + bytes([saved_bytes[offset] ^ 1 << int(bit)])
         + saved_bytes[offset + 1:]
-        for offset, bit in zip(offsets, rng.randint(8, size=len(offsets)))
+        for offset, bit in zip(offsets, rng.randint(8, size=len(offsets)), strict=True)
     ] + [saved_bytes[:cut] for cut in cuts]
     loaded = 0
     for damaged in damaged_files:
