@@ -437,8 +437,8 @@ def _verified_archive(name, data, header):
         how = "truncated" if len(archive) < expected_size else "longer than saved"
         raise DamagedFileError(
             f"{name} is damaged: {how}, its content has {len(archive)} bytes where the "
-            f"file's header records {expected_size}. Save the model again, or copy the file again from where it "
-            "was saved."
+            f"file's header records {expected_size}. Save the model again, or copy the file "
+            "again from where it was saved."
         )
     expected, found = header[2].decode("ascii"), hashlib.sha256(archive).hexdigest()
     if found != expected:
