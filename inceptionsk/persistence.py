@@ -408,7 +408,7 @@ def load(path, *, device="cpu"):
             UnverifiedFileWarning, stacklevel=find_stack_level(),
         )
     try:
-        return _decode_estimator(content["estimator"], device)
+        return _decode_estimator(content["estimator"], device, version)
     except (KeyError, TypeError, ValueError, AttributeError, RuntimeError) as exc:
         unverified = "" if header else " (a file of format version 1, without a checksum)"
         raise DamagedFileError(
@@ -554,33 +554,35 @@ def _to_cpu(value):
     return value
 
 
-def _decode_estimator(record, device):
+def _decode_estimator(record, device, version):
     cls = _CLASSES.get(record["class"])
     if cls is None:
         raise ValueError(f"unknown estimator class {record['class']!r}")
-    params = _decode(record["params"], device)
+    params = _decode(record["params"], device, version)
     if cls is Pipeline:  # steps were saved as lists; sklearn documents them as tuples
         params["steps"] = [tuple(step) for step in params["steps"]]
     estimator = cls(**params)
-    attributes = dict(record["attributes"])
+    # what a class computed otherwise in files of an earlier format version
+    attributes = {**getattr(cls, "_earlier_format_attributes", {}).get(version, {}),
+                  **record["attributes"]}
     net = attributes.pop("net_", None)
     for key, value in attributes.items():
-        setattr(estimator, key, _decode(value, device))
+        setattr(estimator, key, _decode(value, device, version))
     if net is not None:
         estimator.net_ = _decode_net(estimator, net["__net__"], device)
     return estimator
 
 
-def _decode(value, device):
+def _decode(value, device, version):
     if isinstance(value, list):
-        return [_decode(item, device) for item in value]
+        return [_decode(item, device, version) for item in value]
     if not isinstance(value, dict):
         return value
     if "__ndarray__" in value:
         return np.array(value["__ndarray__"], dtype=np.dtype(value["dtype"]))
     if "__estimator__" in value:
-        return _decode_estimator(value["__estimator__"], device)
-    return {key: _decode(item, device) for key, item in value.items()}
+        return _decode_estimator(value["__estimator__"], device, version)
+    return {key: _decode(item, device, version) for key, item in value.items()}
 
 
 def _decode_net(estimator, record, device):

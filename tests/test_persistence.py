@@ -296,18 +296,27 @@ def test_flipped_bits_and_truncations_anywhere_are_refused(data, saved_bytes):
     assert loaded == 0, "the checksum covers every byte but the header's, which is strict"
 
 
-def test_a_file_of_format_version_1_loads_with_a_warning():
-    """tests/data/format1_inception_time.pt, written by inceptionsk 0.1's save (no
-    checksum), loads and scores as it did."""
+@pytest.mark.parametrize("name", ["inception_time", "lite_time"])
+def test_a_file_of_format_version_1_loads_with_a_warning(name, tmp_path):
+    """tests/data/format1_*.pt, written by inceptionsk 0.1's save (no checksum), loads
+    and scores as it did: LITE's dilated layers keep 0.1's Keras alignment (kernel 8:
+    dilated kernels of 4 and 2 taps, where the alignments differ), also once saved again."""
     folder = os.path.join(os.path.dirname(__file__), "data")
-    path = os.path.join(folder, "format1_inception_time.pt")
+    path = os.path.join(folder, f"format1_{name}.pt")
     with pytest.warns(UnverifiedFileWarning, match=(
         f"^{path} was written by inceptionsk 0.1.0 in file format version 1, which has no "
         "checksum: its content cannot be verified."
     )):
         model = load(path)
-    expected = np.load(os.path.join(folder, "format1_inception_time.npz"))
+    expected = np.load(os.path.join(folder, f"format1_{name}.npz"))
     assert np.array_equal(model.predict_proba(expected["X"]), expected["proba"])
+    model.save(tmp_path / "again.pt")
+    assert np.array_equal(load(tmp_path / "again.pt").predict_proba(expected["X"]),
+                          expected["proba"])
+    if name == "lite_time":  # a new fit builds today's network
+        refit = clone(model).fit(expected["X"], model.classes_[[0, 1] * 6])
+        assert not any(b.conv.time_padding is None for m in refit.estimators_
+                       for b in m.net_.module_.fcn)
 
 
 @pytest.mark.parametrize("kind", ["text", "empty", "tensor", "pickle", "joblib"])
