@@ -108,7 +108,7 @@ class LITE(GlobalPoolingNetwork):
 
     All convolutions have stride 1, no bias, and 'same' padding: even kernels pad one
     step more on the right, as the authors' Keras code. The two dilated layers pad their
-    even kernels so that a tap falls on each step (:class:`SeparableConv1d`), where the
+    even kernels so that a tap falls on each step (``SeparableConv1d``), where the
     authors' Keras code, whose taps fall half a dilation either side of each step, sees
     nothing but padding in its last layer (kernel 10, dilation 4: taps 2, 6, ... steps
     away) on series of 1 or 2 steps, and so predicts the same for every series there.
