@@ -9,6 +9,7 @@ the alignment, tests/test_network_family.py tests it at the layer level.
 import numpy as np
 import pytest
 from sklearn.datasets import make_blobs
+from sklearn.utils.estimator_checks import check_classifiers_train
 
 from inceptionsk import InceptionTimeClassifier, LITETimeClassifier
 
@@ -38,3 +39,13 @@ def test_the_family_learns_the_shortest_series(name, length):
     losses = clf.estimators_[0].history_[:, "train_loss"]
     assert losses[-1] < 0.5 * np.log(3), f"loss stuck near ln 3: {losses}"
     assert clf.score(X, y) > 0.9
+
+
+@pytest.mark.parametrize("use_litemv", [False, True])
+def test_lite_passes_sklearns_training_check_at_a_quick_look(use_litemv):
+    """scikit-learn's check_classifiers_train (blobs as series of 2 steps, accuracy > 0.83)
+    at the settings of a quick first look: default network sizes, 2 members, 20 epochs.
+    It failed with Keras' alignment (accuracy 1/3: the same prediction for every case)."""
+    clf = LITETimeClassifier(n_estimators=2, max_epochs=20, use_litemv=use_litemv,
+                             random_state=0, device="cpu")
+    check_classifiers_train(type(clf).__name__, clf)
