@@ -26,7 +26,9 @@ Four lines of ASCII text, then a :func:`torch.save` archive (a zip file) of one 
 so a file damaged on disk or in transfer (a flipped bit, a truncation) is refused with a
 :class:`~inceptionsk.DamagedFileError` instead of loading weights that predict
 something else. Files of format version 1 (inceptionsk 0.1, the bare archive) still load,
-with a warning that they cannot be verified.
+with a warning that they cannot be verified, and predict as they did: a class may name
+what it computed otherwise in an earlier version (``_earlier_format_attributes``: LITE's
+dilated layers keep 0.1's Keras alignment).
 
 An estimator record is ``{"class": name, "params": {...}, "attributes": {...}}``: the
 class name (one of this package's estimators or transformers, scikit-learn's
