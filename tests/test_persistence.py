@@ -472,3 +472,20 @@ def test_a_save_on_a_full_disk_keeps_the_earlier_file(data, saved_bytes, tmp_pat
         model.save(path)
     assert raised.value.errno == errno.ENOSPC
     _assert_untouched(path, saved_bytes, data)
+
+
+def test_an_interrupt_while_saving_keeps_the_earlier_file(data, saved_bytes, tmp_path):
+    """Ctrl-C in the middle of the write: the interrupt propagates, unchanged."""
+    path = tmp_path / "model.pt"
+    path.write_bytes(saved_bytes)
+    model = load(path)
+    real_write = os.write
+
+    def write(handle, data):
+        real_write(handle, bytes(data[:100]))
+        raise KeyboardInterrupt
+
+    with pytest.MonkeyPatch.context() as patch, pytest.raises(KeyboardInterrupt):
+        patch.setattr(os, "write", write)
+        model.save(path)
+    _assert_untouched(path, saved_bytes, data)
