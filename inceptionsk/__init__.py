@@ -6,7 +6,13 @@ that drop into Pipelines, grid searches and cross-validation.
 """
 
 from ._version import __version__
-from .exceptions import TrainingDivergedError, TrainingInterruptedWarning
+from .exceptions import (
+    DamagedFileError,
+    TrainingDivergedError,
+    TrainingInterruptedWarning,
+    UnverifiedFileWarning,
+    WorkerDiedError,
+)
 from .export import export_onnx
 from .inception_time import (
     InceptionNetworkClassifier,
@@ -24,6 +30,7 @@ from .persistence import load, save
 from .preprocessing import SeriesImputer, SeriesStandardScaler
 
 __all__ = [
+    "DamagedFileError",
     "InceptionNetworkClassifier",
     "InceptionNetworkRegressor",
     "InceptionTimeClassifier",
@@ -36,6 +43,8 @@ __all__ = [
     "SeriesStandardScaler",
     "TrainingDivergedError",
     "TrainingInterruptedWarning",
+    "UnverifiedFileWarning",
+    "WorkerDiedError",
     "__version__",
     "export_onnx",
     "load",

@@ -5,32 +5,109 @@ its members (single-network
 estimators, ``_member_class``) from its own parameters with one seed each, as
 scikit-learn's ``BaggingClassifier`` does, trains them with joblib on the validated
 arrays, and averages what they predict (and their activation maps; their embeddings
-it puts side by side). An interrupt keeps the members trained so far.
+it puts side by side). An interrupt keeps the members trained so far, and so does a
+worker process that dies (:class:`~inceptionsk.WorkerDiedError`).
 """
 
+import contextlib
+import os
+import select
+import shutil
+import tempfile
+import threading
 import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
+from joblib.externals.loky.process_executor import TerminatedWorkerError
 from sklearn.base import clone
 from sklearn.utils import check_random_state
 
 from ._base import SeriesEstimator
 from ._validation import copy_layout
-from .exceptions import TrainingInterruptedWarning, find_stack_level
+from .exceptions import TrainingInterruptedWarning, WorkerDiedError, find_stack_level
 
 __all__ = ["NetworkEnsemble"]
 
+try:  # Dask's error for a task whose workers died more often than it allows
+    from distributed.scheduler import KilledWorker
+except ImportError:  # distributed is optional
+    KilledWorker = TerminatedWorkerError
+_WORKER_DIED = (TerminatedWorkerError, KilledWorker)
 
-def _train_member(index, member, X, lengths, y, sample_weight):
+
+def _train_member(index, member, X, lengths, y, sample_weight, watch_folder=None):
     """Fit a new member or resume a fitted one; module level so that joblib can send it
-    to a worker process. Returns ``(index, member)``: results arrive in any order."""
+    to a worker process. Returns ``(index, member)``: results arrive in any order.
+
+    In ``watch_folder`` (see :class:`_WorkerWatch`) it first leaves an empty file named
+    after the member and its process."""
+    if watch_folder is not None:
+        # a worker on another machine has no such folder: it then trains unwatched
+        with contextlib.suppress(OSError):
+            open(os.path.join(watch_folder, f"{index}.{os.getpid()}"), "x").close()
     with warnings.catch_warnings():
         # the ensemble reports an interrupt once, for all its members
         warnings.simplefilter("ignore", TrainingInterruptedWarning)
         if hasattr(member, "net_"):
             return index, member._resume_validated(X, lengths, y, sample_weight)
         return index, member._fit_validated(X, lengths, y, sample_weight)
+
+
+class _WorkerWatch:
+    """Which member a worker process was training when it died.
+
+    joblib's process pool (loky) says that a worker died, not which task it ran, and
+    then stops every other worker. Each task leaves ``<index>.<pid>`` in :attr:`folder`
+    as it starts; a thread of this process waits on those processes (Linux's pidfd,
+    woken as each exits) and records the order in which they die. The first to die is
+    the one that broke the pool; loky stops the others after it. Where pidfds are
+    missing (not Linux), :meth:`culprits` gives every member in flight.
+    """
+
+    def __init__(self):
+        self.folder = tempfile.mkdtemp(prefix="inceptionsk-workers-")
+        self._dead = []  # pids in the order they died
+        self._stop = threading.Event()
+        self._thread = None
+        if hasattr(os, "pidfd_open"):
+            self._thread = threading.Thread(target=self._watch, daemon=True)
+            self._thread.start()
+
+    def _watch(self):
+        poller, watched = select.poll(), {}  # pidfd -> pid
+        while not self._stop.is_set():
+            for pid in {int(name.split(".")[1]) for name in os.listdir(self.folder)}:
+                if pid in watched.values() or pid in self._dead or pid == os.getpid():
+                    continue
+                try:
+                    handle = os.pidfd_open(pid)
+                except OSError:  # gone already
+                    self._dead.append(pid)
+                    continue
+                watched[handle] = pid
+                poller.register(handle, select.POLLIN)
+            for handle, _ in poller.poll(50):  # readable: the process has exited
+                self._dead.append(watched.pop(handle))
+                poller.unregister(handle)
+                os.close(handle)
+        for handle in watched:
+            os.close(handle)
+
+    def culprits(self, returned):
+        """The indices of the members (not in ``returned``) whose worker died first."""
+        started = [name.split(".") for name in os.listdir(self.folder)]
+        in_flight = {int(index): int(pid) for index, pid in started
+                     if int(index) not in returned}
+        self.close()
+        first = next((pid for pid in self._dead if pid in in_flight.values()), None)
+        return sorted(i for i, pid in in_flight.items() if first in (None, pid))
+
+    def close(self):
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 class NetworkEnsemble(SeriesEstimator):
@@ -89,12 +166,16 @@ class NetworkEnsemble(SeriesEstimator):
         With ``n_jobs=1`` a member interrupted by Ctrl-C returns (skorch stops its
         training) and no further member starts. With process workers, Ctrl-C reaches the
         workers and the parent; joblib then stops the workers, and the members that had
-        returned before are kept.
+        returned before are kept. A worker that dies (killed, out of memory) raises a
+        WorkerDiedError after keeping, in the same way, the members that had returned.
         """
         returned = {}
         interrupted = False
+        died = None
+        watch = _WorkerWatch() if self.n_jobs not in (None, 1) else None
         tasks = Parallel(n_jobs=self.n_jobs, return_as="generator_unordered")(
-            delayed(_train_member)(index, member, *data) for index, member in enumerate(members)
+            delayed(_train_member)(index, member, *data, watch and watch.folder)
+            for index, member in enumerate(members)
         )
         try:
             for index, member in tasks:
@@ -104,7 +185,12 @@ class NetworkEnsemble(SeriesEstimator):
                     break
         except KeyboardInterrupt:
             interrupted = True
+        except _WORKER_DIED as exc:
+            interrupted = True
+            died = (exc, watch.culprits(returned) if watch else [])
         finally:
+            if watch is not None:
+                watch.close()
             with warnings.catch_warnings():
                 # joblib's note that it cancels the tasks in flight: the report below
                 # says what was kept
@@ -115,12 +201,38 @@ class NetworkEnsemble(SeriesEstimator):
                 if i in returned or hasattr(m, "net_")]
         if not complete and not kept:
             vars(self).pop("estimators_", None)
+            if died:
+                raise self._worker_died(complete, members, *died, n_members) from died[0]
             raise KeyboardInterrupt
         self.estimators_ = complete + kept
         self.interrupted_ = interrupted
+        if died:
+            raise self._worker_died(complete, members, *died, n_members) from died[0]
         if interrupted:
             warnings.warn(self._interrupt_report(n_members), TrainingInterruptedWarning,
                           stacklevel=find_stack_level())
+
+    def _worker_died(self, complete, members, exc, culprits, n_members):
+        """The WorkerDiedError for a worker that died while it trained ``culprits`` (of
+        ``members``, which come after ``complete`` in the ensemble)."""
+        named = " or ".join(
+            f"member {len(complete) + i} (random_state={members[i].random_state})"
+            for i in culprits
+        ) or "a member"
+        reason = " ".join(line.strip() for line in str(exc).strip().splitlines())
+        kept = (
+            f"The ensemble kept the {len(self.estimators_)} of {n_members} members "
+            "that had finished (interrupted_ is True): call resume(X, y) with the same "
+            "data to train the rest."
+            if hasattr(self, "estimators_") else
+            "No member had finished: the ensemble is not fitted."
+        )
+        return WorkerDiedError(
+            f"{type(self).__name__}: a worker process died while it trained {named} "
+            f"({type(exc).__name__}: {reason}). A process "
+            "killed by the system often ran out of memory: use fewer n_jobs, smaller "
+            f"batch_size or n_filters. {kept}"
+        )
 
     def _interrupt_report(self, n_members):
         """What an interrupted fit kept: the members and the epochs of each."""

@@ -5,7 +5,10 @@ from pathlib import Path
 
 import sklearn
 
-__all__ = ["TrainingDivergedError", "TrainingInterruptedWarning"]
+__all__ = [
+    "DamagedFileError", "TrainingDivergedError", "TrainingInterruptedWarning",
+    "UnverifiedFileWarning", "WorkerDiedError",
+]
 
 
 class TrainingInterruptedWarning(UserWarning):
@@ -35,6 +38,53 @@ class TrainingDivergedError(ValueError):
     --------
     >>> from inceptionsk.exceptions import TrainingDivergedError
     >>> issubclass(TrainingDivergedError, ValueError)
+    True
+    """
+
+
+class DamagedFileError(ValueError):
+    """A model file changed after :func:`~inceptionsk.save` wrote it, or was cut short.
+
+    :func:`~inceptionsk.load` checks a file's SHA-256 digest and size against those its
+    header records before it reads anything else, and refuses a file that differs; the
+    message gives the path and both digests (or sizes). A ``ValueError``, as for any
+    other file that is not a readable model.
+
+    Examples
+    --------
+    >>> from inceptionsk.exceptions import DamagedFileError
+    >>> issubclass(DamagedFileError, ValueError)
+    True
+    """
+
+
+class UnverifiedFileWarning(UserWarning):
+    """A model file of format version 1 (inceptionsk 0.1) loaded without a check.
+
+    Those files carry no checksum, so damage to them may go unnoticed; saving the
+    loaded model again writes the current format, which has one.
+
+    Examples
+    --------
+    >>> from inceptionsk.exceptions import UnverifiedFileWarning
+    >>> issubclass(UnverifiedFileWarning, UserWarning)
+    True
+    """
+
+
+class WorkerDiedError(RuntimeError):
+    """A worker process that trained an ensemble's member died (killed, out of memory).
+
+    Raised by an ensemble's ``fit`` or ``resume`` with ``n_jobs`` other than 1; the
+    message names the member (its index and ``random_state``) whose worker died, when
+    it can be told. As after an interrupt, the ensemble keeps the members that finished
+    before (``interrupted_`` is True), so ``resume(X, y)`` trains the rest; with no
+    member finished it is left unfitted.
+
+    Examples
+    --------
+    >>> from inceptionsk.exceptions import WorkerDiedError
+    >>> issubclass(WorkerDiedError, RuntimeError)
     True
     """
 

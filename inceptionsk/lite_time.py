@@ -51,9 +51,18 @@ class LITETimeNetwork:
 
     _network = LITE
 
+    #: inceptionsk 0.1 (file format 1) padded the dilated layers as Keras does, where a
+    #: series of 2 steps reaches none of the last layer's taps; its files load as saved
+    _earlier_format_attributes = {1: {"_keras_dilation": True}}
+
     def _module_params(self, n_channels, n_outputs):
         return dict(c_in=n_channels, c_out=n_outputs, nf=self.n_filters, ks=self.kernel_size,
-                    use_litemv=self.use_litemv)
+                    use_litemv=self.use_litemv,
+                    keras_dilation=vars(self).get("_keras_dilation", False))
+
+    def _fit_validated(self, X, lengths, y, sample_weight):
+        vars(self).pop("_keras_dilation", None)  # a new fit: today's network
+        return super()._fit_validated(X, lengths, y, sample_weight)
 
 
 _REFERENCE = """\

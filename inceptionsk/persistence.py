@@ -8,13 +8,27 @@ work too, but unpickling runs whatever code the file names; these files hold onl
 tensors and plain values, which :func:`torch.load` reads with ``weights_only=True``, so
 loading a file from someone else cannot run code.
 
-File format, version 1
+File format, version 2
 ----------------------
-A :func:`torch.save` archive (a zip file) of one dict::
+Four lines of ASCII text, then a :func:`torch.save` archive (a zip file) of one dict::
 
-    {"format": "inceptionsk", "format_version": 1,
+    inceptionsk model
+    format_version 2
+    sha256 <64 hex digits: the SHA-256 digest of the archive's bytes>
+    size <the archive's length in bytes>
+    <the archive>
+
+    {"format": "inceptionsk", "format_version": 2,
      "inceptionsk_version": "0.1.0", "torch_version": "2.13.0",
      "estimator": <estimator record>}
+
+:func:`load` checks the size and the digest before it reads anything from the archive,
+so a file damaged on disk or in transfer (a flipped bit, a truncation) is refused with a
+:class:`~inceptionsk.DamagedFileError` instead of loading weights that predict
+something else. Files of format version 1 (inceptionsk 0.1, the bare archive) still load,
+with a warning that they cannot be verified, and predict as they did: a class may name
+what it computed otherwise in an earlier version (``_earlier_format_attributes``: LITE's
+dilated layers keep 0.1's Keras alignment).
 
 An estimator record is ``{"class": name, "params": {...}, "attributes": {...}}``: the
 class name (one of this package's estimators or transformers, scikit-learn's
@@ -39,12 +53,21 @@ Two parameters are not saved, because they hold objects rather than values: ``ca
 as a ``RandomState`` instance (saved as ``None``). :func:`save` warns when it drops one.
 
 A file written with a newer format version, a damaged or truncated file, and a file that
-is not a model saved by :func:`save` are refused with a ``ValueError``.
+is not a model saved by :func:`save` are refused with a ``ValueError``
+(:class:`~inceptionsk.DamagedFileError` for a damaged one).
+
+:func:`save` to a path writes a temporary file in the same folder, flushes it to the disk
+(``fsync``) and renames it onto the path (``os.replace``, atomic): a save that fails (a
+full disk, a file size limit, an interrupt) raises and removes its temporary file, and
+the file that was at the path before is left as it was.
 """
 
+import hashlib
+import io
 import json
 import os
-import tempfile
+import re
+import secrets
 import warnings
 
 import numpy as np
@@ -56,13 +79,21 @@ from skorch import NeuralNet
 from skorch.history import History
 
 from ._version import __version__
-from .exceptions import find_stack_level
+from .exceptions import DamagedFileError, UnverifiedFileWarning, find_stack_level
 from .training import resolve_device
 
 __all__ = ["FORMAT_VERSION", "SaveMixin", "load", "register", "save"]
 
 #: The version of the file format that :func:`save` writes and :func:`load` reads.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+
+#: The first line of a file of format version 2 or later.
+_MAGIC = b"inceptionsk model\n"
+#: The whole header, read strictly: a flipped bit anywhere in it fails to match.
+_HEADER = re.compile(
+    rb"inceptionsk model\nformat_version ([1-9][0-9]{0,5})\nsha256 ([0-9a-f]{64})\n"
+    rb"size ([1-9][0-9]{0,15})\n"
+)
 
 #: The classes a file may name: nothing else is ever built from a file. The package's
 #: estimators and transformers add themselves with :func:`register`.
@@ -150,8 +181,15 @@ InceptionNetworkClassifier, InceptionNetworkRegressor or Pipeline
         ``Pipeline`` of this package's transformers (``SeriesImputer``,
         ``SeriesStandardScaler``) ending with one.
     path : str, path-like or binary file object
-        Where to write. A path is written through a temporary file in the same folder
-        and renamed, so an existing file is never left half-written.
+        Where to write. A path is written through a temporary file in the same folder,
+        synced to the disk and renamed, so an existing file is never left half-written.
+
+    Raises
+    ------
+    OSError
+        When the file cannot be written (a full disk, a file size limit): the message
+        says why; the temporary file is removed and a file that was at ``path`` stays
+        as it was.
 
     See Also
     --------
@@ -191,18 +229,59 @@ InceptionNetworkClassifier, InceptionNetworkRegressor or Pipeline
         "torch_version": str(torch.__version__),
         "estimator": _encode_estimator(estimator),
     }
-    if not isinstance(path, (str, os.PathLike)):
-        torch.save(content, path)
-        return
-    folder = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+    archive = io.BytesIO()
+    torch.save(content, archive)
+    archive = archive.getvalue()
+    header = (
+        f"inceptionsk model\nformat_version {FORMAT_VERSION}\n"
+        f"sha256 {hashlib.sha256(archive).hexdigest()}\nsize {len(archive)}\n"
+    ).encode("ascii")
+    if isinstance(path, (str, os.PathLike)):
+        _write_atomically(path, header + archive)
+    else:
+        path.write(header + archive)
+
+
+def _write_atomically(path, data):
+    """Write ``data`` to ``path`` through a temporary file in the same folder, synced to
+    the disk and renamed onto ``path``: the file at ``path`` is either the old one or the
+    new one, never a part of it. Raises an OSError saying what failed (the old file is
+    kept, the temporary one removed)."""
+    folder, base = os.path.split(os.path.abspath(path))
+    temporary = os.path.join(folder, f".{base}.{secrets.token_hex(6)}.tmp")
+    # os.open rather than mkstemp: the model gets the permissions of any new file (0666
+    # less the umask), where mkstemp's would stay private (0600)
+    handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
-        with os.fdopen(handle, "wb") as file:
-            torch.save(content, file)
+        try:
+            view = memoryview(data)
+            while view:  # os.write may write less than asked
+                view = view[os.write(handle, view):]
+            os.fsync(handle)  # on the disk before the rename makes it the model
+        finally:
+            os.close(handle)
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         os.unlink(temporary)
+        if isinstance(exc, OSError):
+            reason = os.strerror(exc.errno) if exc.errno else str(exc)
+            raise OSError(
+                exc.errno,
+                f"inceptionsk.save could not write {path}: {reason}. Nothing was written "
+                "there: a file that was at that path is unchanged. Free disk space (or "
+                "raise the file size limit) and save again, or save to another path",
+            ) from exc
         raise
+    try:  # the rename itself on the disk too; not every system can sync a folder
+        folder_handle = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(folder_handle)
+    except OSError:
+        pass
+    finally:
+        os.close(folder_handle)
 
 
 def _final_estimator(estimator):
@@ -251,9 +330,17 @@ def load(path, *, device="cpu"):
 
     Raises
     ------
+    DamagedFileError
+        When the file is damaged or truncated: its content does not match the SHA-256
+        digest and size its header records (a ``ValueError``).
     ValueError
-        When the file is not a model saved by :func:`save`, is damaged or truncated, or
-        was written in a format version this version of inceptionsk cannot read.
+        When the file is not a model saved by :func:`save`, or was written in a format
+        version this version of inceptionsk cannot read.
+
+    Warns
+    -----
+    UnverifiedFileWarning
+        When the file has format version 1 (inceptionsk 0.1), which has no checksum.
 
     See Also
     --------
@@ -274,54 +361,119 @@ def load(path, *, device="cpu"):
     """
     device = resolve_device(device)
     name = path if isinstance(path, (str, os.PathLike)) else "the file"
+    if isinstance(path, (str, os.PathLike)):
+        with open(path, "rb") as file:  # FileNotFoundError etc. say it all themselves
+            data = file.read()
+    else:
+        data = path.read()
+    header = _HEADER.match(data)
+    if header is not None:
+        version = int(header[1])
+        if version > FORMAT_VERSION:
+            raise ValueError(_newer(name, None, version))
+        archive = _verified_archive(name, data, header)
+    elif _looks_like_magic(data):
+        raise DamagedFileError(
+            f"{name} is damaged: it starts like a file written by inceptionsk.save, but "
+            "its header (the format version, the SHA-256 digest and the size of the "
+            "content) cannot be read, so its content cannot be verified. Save the model "
+            "again, or copy the file again from where it was saved."
+        )
+    else:  # format version 1 (a bare archive, no checksum), or not a model at all
+        version, archive = 1, data
     try:
         with warnings.catch_warnings():
             # torch's note on reading a plain pickle (joblib's): refused below anyway
             warnings.filterwarnings("ignore", "Detected pickle protocol")
             # map_location: a file written elsewhere may hold CUDA tensors
-            content = torch.load(path, map_location="cpu", weights_only=True)
-    except (FileNotFoundError, IsADirectoryError, PermissionError):
-        raise  # the file cannot be opened: nothing to say about its content
+            content = torch.load(io.BytesIO(archive), map_location="cpu", weights_only=True)
     except Exception as exc:
-        raise ValueError(_unreadable(path, name, exc)) from exc
+        raise _unreadable(archive, name, exc) from exc
     if not isinstance(content, dict) or content.get("format") != "inceptionsk":
         raise ValueError(
             f"{name} is not a model saved by inceptionsk.save: it holds a "
             f"{type(content).__name__} without the inceptionsk header."
         )
-    version = content.get("format_version")
-    if version != FORMAT_VERSION:
-        raise ValueError(
-            f"{name} was written by inceptionsk {content.get('inceptionsk_version')} in file "
-            f"format version {version}; this inceptionsk {__version__} reads format "
-            f"version {FORMAT_VERSION}. Load it with a matching version of inceptionsk."
+    saved_version = content.get("format_version")
+    if saved_version != version:
+        if header is None and isinstance(saved_version, int) and saved_version > version:
+            raise ValueError(_newer(name, content.get("inceptionsk_version"), saved_version))
+        raise DamagedFileError(
+            f"{name} is damaged: its content says format version {saved_version}, its "
+            f"header {version}."
+        )
+    if header is None:
+        warnings.warn(
+            f"{name} was written by inceptionsk {content.get('inceptionsk_version')} in "
+            "file format version 1, which has no checksum: its content cannot be verified. "
+            "Save it again with this version to add one.",
+            UnverifiedFileWarning, stacklevel=find_stack_level(),
         )
     try:
-        return _decode_estimator(content["estimator"], device)
+        return _decode_estimator(content["estimator"], device, version)
     except (KeyError, TypeError, ValueError, AttributeError, RuntimeError) as exc:
-        raise ValueError(
-            f"{name} has the inceptionsk header but its content is damaged ({exc!r})."
+        unverified = "" if header else " (a file of format version 1, without a checksum)"
+        raise DamagedFileError(
+            f"{name} has the inceptionsk header but its content is damaged{unverified} "
+            f"({exc!r})."
         ) from exc
 
 
-def _unreadable(path, name, exc):
-    """The message for a file that torch.load cannot read: truncated, or not a model."""
-    if isinstance(path, (str, os.PathLike)):
-        with open(path, "rb") as file:
-            start = file.read(len(_ZIP_MAGIC))
-    else:
-        path.seek(0)
-        start = path.read(len(_ZIP_MAGIC))
+def _newer(name, written_by, version):
+    """The message for a file of a format version newer than this package reads;
+    ``written_by``: the inceptionsk version that wrote it, None where unknown."""
+    by = "a newer inceptionsk" if written_by is None else f"inceptionsk {written_by}"
+    return (
+        f"{name} was written by {by} in file format version {version}; this inceptionsk "
+        f"{__version__} reads format versions 1 to {FORMAT_VERSION}. Load it with a "
+        "matching version of inceptionsk."
+    )
+
+
+def _verified_archive(name, data, header):
+    """The archive after ``header``, once its size and SHA-256 digest match the header's;
+    a DamagedFileError otherwise."""
+    archive = data[header.end():]
+    expected_size = int(header[3])
+    if len(archive) != expected_size:
+        how = "truncated" if len(archive) < expected_size else "longer than saved"
+        raise DamagedFileError(
+            f"{name} is damaged: {how}, its content has {len(archive)} bytes where the "
+            f"file's header records {expected_size}. Save the model again, or copy the file "
+            "again from where it was saved."
+        )
+    expected, found = header[2].decode("ascii"), hashlib.sha256(archive).hexdigest()
+    if found != expected:
+        raise DamagedFileError(
+            f"{name} is damaged: the SHA-256 digest of its content is {found}, but the "
+            f"file's header records {expected}, so some of its bytes changed after it was "
+            "saved. Nothing was loaded from it. Save the model again, or copy the file "
+            "again from where it was saved."
+        )
+    return archive
+
+
+def _looks_like_magic(data):
+    """Whether ``data`` starts with the first line of a model file but for a byte or two
+    (a damaged header rather than another kind of file)."""
+    start = data[: len(_MAGIC)]
+    if len(start) < len(_MAGIC):
+        return False
+    return sum(a != b for a, b in zip(start, _MAGIC, strict=True)) <= 2
+
+
+def _unreadable(archive, name, exc):
+    """The error for an archive that torch.load cannot read: damaged, or not a model."""
     lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
     # torch's refusal of a pickled object explains itself on its "WeightsUnpickler" line
     refusals = [line for line in lines if line.startswith("WeightsUnpickler error")]
     reason = (refusals or lines or [type(exc).__name__])[0]
-    if start == _ZIP_MAGIC and not refusals:
-        return (
+    if archive.startswith(_ZIP_MAGIC) and not refusals:
+        return DamagedFileError(
             f"{name} is damaged or truncated: it starts like a file written by "
             f"inceptionsk.save but cannot be read ({reason}). Save the model again."
         )
-    return (
+    return ValueError(
         f"{name} is not a model saved by inceptionsk.save: torch.load(weights_only=True) "
         f"cannot read it ({reason})."
     )
@@ -404,33 +556,35 @@ def _to_cpu(value):
     return value
 
 
-def _decode_estimator(record, device):
+def _decode_estimator(record, device, version):
     cls = _CLASSES.get(record["class"])
     if cls is None:
         raise ValueError(f"unknown estimator class {record['class']!r}")
-    params = _decode(record["params"], device)
+    params = _decode(record["params"], device, version)
     if cls is Pipeline:  # steps were saved as lists; sklearn documents them as tuples
         params["steps"] = [tuple(step) for step in params["steps"]]
     estimator = cls(**params)
-    attributes = dict(record["attributes"])
+    # what a class computed otherwise in files of an earlier format version
+    attributes = {**getattr(cls, "_earlier_format_attributes", {}).get(version, {}),
+                  **record["attributes"]}
     net = attributes.pop("net_", None)
     for key, value in attributes.items():
-        setattr(estimator, key, _decode(value, device))
+        setattr(estimator, key, _decode(value, device, version))
     if net is not None:
         estimator.net_ = _decode_net(estimator, net["__net__"], device)
     return estimator
 
 
-def _decode(value, device):
+def _decode(value, device, version):
     if isinstance(value, list):
-        return [_decode(item, device) for item in value]
+        return [_decode(item, device, version) for item in value]
     if not isinstance(value, dict):
         return value
     if "__ndarray__" in value:
         return np.array(value["__ndarray__"], dtype=np.dtype(value["dtype"]))
     if "__estimator__" in value:
-        return _decode_estimator(value["__estimator__"], device)
-    return {key: _decode(item, device) for key, item in value.items()}
+        return _decode_estimator(value["__estimator__"], device, version)
+    return {key: _decode(item, device, version) for key, item in value.items()}
 
 
 def _decode_net(estimator, record, device):

@@ -1,12 +1,18 @@
 """Shared test settings: one torch thread, fixed seeds, small real datasets, and the network
 sizes and helpers the test files share (imported as ``from conftest import ...``)."""
 
+import contextlib
+import errno
 import importlib.util
+import os
+import signal
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
+from skorch.callbacks import Callback
 
 from inceptionsk import (
     InceptionNetworkClassifier,
@@ -116,3 +122,41 @@ def japanese_vowels():
 @pytest.fixture
 def rng():
     return np.random.RandomState(0)
+
+
+@contextlib.contextmanager
+def full_disk(after=4096):
+    """os.write writes ``after`` bytes in all, then fails with ENOSPC, as on a full disk."""
+    real_write, room = os.write, [after]
+
+    def write(handle, data):
+        if room[0] == 0:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        written = real_write(handle, bytes(data[: room[0]]))
+        room[0] -= written
+        return written
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(os, "write", write)
+        yield
+
+
+class KillWorker(Callback):
+    """SIGKILL this process at the end of ``epoch`` of the network seeded with ``seed``
+    (training seeds torch with the member's seed), the first time only: ``marker`` is
+    created then, holding the time of the kill."""
+
+    def __init__(self, seed, epoch, marker):
+        self.seed = seed
+        self.epoch = epoch
+        self.marker = marker
+
+    def on_epoch_end(self, net, **kwargs):
+        if torch.initial_seed() != self.seed or len(net.history) != self.epoch:
+            return
+        try:
+            with open(self.marker, "x") as file:
+                file.write(repr(time.time()))
+        except FileExistsError:
+            return
+        os.kill(os.getpid(), signal.SIGKILL)

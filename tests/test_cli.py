@@ -1,7 +1,10 @@
 """Tests of the ``inceptionsk`` command line: the commands, their output and exit codes."""
 
 import csv
+import errno
 import os
+import resource
+import signal
 import subprocess
 import sys
 from importlib import import_module
@@ -11,7 +14,7 @@ import joblib
 import numpy as np
 import pytest
 import torch
-from conftest import TINY
+from conftest import TINY, full_disk
 from toy_data import toy_series, write_toy_pair, write_ts
 
 import inceptionsk
@@ -377,3 +380,48 @@ def test_each_model_of_the_family_trains_and_names_its_published_accuracy(name, 
     assert code == 0
     assert f"published {choice.published} accuracy (UCR2018, 5 networks x 1500 epochs): " \
            f"{published_accuracy('GunPoint', model=choice.published):.4f}" in out
+
+
+def _fit_onto_an_earlier_model(toy_model, tmp_path):
+    """(argv of a fit that saves onto a copy of toy_model's file, that path, its bytes)."""
+    folder, model = toy_model
+    path = tmp_path / "model.pt"
+    path.write_bytes(model.read_bytes())
+    return (["fit", str(folder), "-o", str(path), "-q", *TINY_OPTIONS], path,
+            model.read_bytes())
+
+
+def _assert_earlier_model_kept(path, earlier):
+    assert os.listdir(path.parent) == [path.name], "no temporary file left behind"
+    assert path.read_bytes() == earlier
+    assert isinstance(cli.load_model(path), InceptionTimeClassifier)
+
+
+def test_fit_on_a_full_disk_keeps_the_earlier_model(capsys, toy_model, tmp_path):
+    argv, path, earlier = _fit_onto_an_earlier_model(toy_model, tmp_path)
+    with full_disk():
+        code, _, err = run(capsys, *argv)
+    assert code == 1
+    assert err.startswith(
+        f"inceptionsk: error: OSError: [Errno {errno.ENOSPC}] inceptionsk.save could not "
+        f"write {path}: No space left on device. Nothing was written there: a file that "
+        "was at that path is unchanged."
+    ), err
+    _assert_earlier_model_kept(path, earlier)
+
+
+def test_fit_past_the_file_size_limit_keeps_the_earlier_model(toy_model, tmp_path):
+    """In a process whose files may not grow past half the model's size (SIGXFSZ
+    ignored, so the write fails with EFBIG instead of killing the process)."""
+    argv, path, earlier = _fit_onto_an_earlier_model(toy_model, tmp_path)
+
+    def limit_file_size():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (len(earlier) // 2, resource.RLIM_INFINITY))
+
+    done = subprocess.run([sys.executable, "-m", "inceptionsk", *argv], capture_output=True,
+                          text=True, timeout=300, preexec_fn=limit_file_size)
+    assert done.returncode == 1
+    assert (f"inceptionsk: error: OSError: [Errno {errno.EFBIG}] inceptionsk.save could not "
+            f"write {path}: File too large.") in done.stderr, done.stderr
+    _assert_earlier_model_kept(path, earlier)

@@ -97,8 +97,9 @@ def test_every_public_object_has_a_page_made_from_its_docstring(site, qualified_
 
 @pytest.mark.parametrize("page", [
     "index", "user_guide/install", "user_guide/quickstart", "user_guide/data",
-    "user_guide/recipes", "user_guide/saving", "user_guide/cli", "user_guide/clusters",
-    "user_guide/gpu", "api/index", "archives", "benchmarks", "developer",
+    "user_guide/recipes", "user_guide/saving", "user_guide/guarantees", "user_guide/cli",
+    "user_guide/clusters", "user_guide/gpu", "api/index", "archives", "benchmarks",
+    "developer",
 ])
 def test_the_guide_pages_are_built(site, page):
     assert (site / f"{page}.html").is_file()
@@ -178,3 +179,14 @@ def _resolve(dotted):
             owner = getattr(owner, attribute)
         return owner
     raise ImportError(dotted)
+
+
+def test_each_guarantee_names_tests_that_exist():
+    """docs/user_guide/guarantees.md names its tests as ``test_file.py::test_name``:
+    renaming or removing one fails here until the page follows."""
+    page = (REPO / "docs" / "user_guide" / "guarantees.md").read_text(encoding="utf-8")
+    named = re.findall(r"`(test_\w+\.py)(?:::(test_\w+))?`", page)
+    assert len(named) > 15
+    for file, test in named:
+        source = (REPO / "tests" / file).read_text(encoding="utf-8")
+        assert test == "" or f"def {test}(" in source, f"{file}::{test}"

@@ -190,12 +190,40 @@ def test_lite_output_shapes(c_in, use_litemv):
     assert net.bn.num_features == 24 + (17 * c_in if use_litemv else 17)
 
 
+def _stretched_same(kernel_size, dilation):
+    """'same' padding ``(left, right)`` of the undilated kernel, times the dilation: a tap
+    on the step itself."""
+    left = dilation * ((kernel_size - 1) // 2)
+    return left, dilation * (kernel_size - 1) - left
+
+
+@pytest.mark.parametrize("length", [1, 2, 3])
+@pytest.mark.parametrize("use_litemv", [False, True])
+def test_lite_sees_series_of_one_and_two_steps(length, use_litemv):
+    """Every dilated layer has a tap on the step itself, so the logits depend on the
+    series at any length. With Keras' alignment the last layer (10 taps dilated by 4)
+    reaches only padding on 1 or 2 steps: the same logits for every series."""
+    torch.manual_seed(0)
+    x = torch.randn(8, 2, length)
+    for keras_dilation in (False, True):
+        net = LITE(2, 3, use_litemv=use_litemv, keras_dilation=keras_dilation).eval()
+        with torch.no_grad():
+            varies = bool((net(x) - net(x[:1])).abs().max() > 1e-6)
+        assert varies == (not keras_dilation or length > 2)
+
+
 def _plain_lite_forward(net, x):
     """LITE computed in 1D by its own submodules (torch's Conv1d 'same', BatchNorm1d) and
     the filters convolved one by one: the reference for the image path."""
 
     def separable(module, h):
-        return module.pointwise(module.depthwise(h))
+        depthwise = module.depthwise
+        if module.time_padding is None:  # Keras' alignment: torch's Conv1d 'same'
+            return module.pointwise(depthwise(h))
+        k, d = depthwise.kernel_size[0], depthwise.dilation[0]
+        h = F.conv1d(F.pad(h, _stretched_same(k, d)), depthwise.weight, dilation=d,
+                     groups=depthwise.groups)
+        return module.pointwise(h)
 
     hybrid_in = x if net.hybrid.per_channel else x.sum(dim=1, keepdim=True)
     filtered = [
@@ -210,13 +238,15 @@ def _plain_lite_forward(net, x):
 
 
 @pytest.mark.filterwarnings("ignore:Using padding='same' with even kernel lengths")
-@pytest.mark.parametrize("c_in, use_litemv", [(1, False), (3, False), (3, True)])
+@pytest.mark.parametrize("c_in, use_litemv, keras_dilation",
+                         [(1, False, False), (3, False, False), (3, True, False), (1, False, True)])
 @pytest.mark.parametrize("train", [False, True])
-def test_lite_image_path_equals_the_plain_1d_forward(c_in, use_litemv, train):
+def test_lite_image_path_equals_the_plain_1d_forward(c_in, use_litemv, keras_dilation, train):
     """Outputs, gradients and batch-norm statistics of the channels_last path are those of
     the plain 1D computation."""
     torch.manual_seed(0)
-    net = trained_statistics(LITE(c_in, 3, nf=8, use_litemv=use_litemv), c_in, 50)
+    net = LITE(c_in, 3, nf=8, use_litemv=use_litemv, keras_dilation=keras_dilation)
+    net = trained_statistics(net, c_in, 50)
     reference = copy.deepcopy(net)
     net.train(train), reference.train(train)
     assert_same_computation(net, reference, torch.randn(6, c_in, 47), _plain_lite_forward)

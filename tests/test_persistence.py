@@ -1,8 +1,12 @@
 """save/load: one file, no pickle, loads on the CPU, refuses what it cannot read."""
 
+import errno
+import hashlib
 import io
 import os
 import pickle
+import subprocess
+import sys
 import zipfile
 
 import joblib
@@ -10,18 +14,20 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
-from conftest import CLASSIFIERS, ENSEMBLES, ESTIMATORS, make, outputs
+from conftest import CLASSIFIERS, ENSEMBLES, ESTIMATORS, full_disk, make, outputs
 from sklearn.base import clone
 from sklearn.pipeline import make_pipeline
 from skorch.callbacks import Callback
 
 import inceptionsk
 from inceptionsk import (
+    DamagedFileError,
     InceptionNetworkClassifier,
     InceptionTimeClassifier,
     SeriesImputer,
     SeriesStandardScaler,
     TrainingInterruptedWarning,
+    UnverifiedFileWarning,
     load,
 )
 from inceptionsk.persistence import FORMAT_VERSION
@@ -104,12 +110,14 @@ def test_labels_of_any_kind_and_feature_names_survive(labels, data):
 
 
 def test_the_file_holds_only_tensors_and_plain_values(data, tmp_path):
-    """torch's weights-only loader, which refuses any pickled object, reads the file."""
+    """torch's weights-only loader, which refuses any pickled object, reads the archive
+    after the header."""
     X, y = data
     path = tmp_path / "model.pt"
     fitted(InceptionTimeClassifier, X, y).save(path)
-    assert zipfile.is_zipfile(path)
-    content = torch.load(path, weights_only=True)
+    archive = _archive(path.read_bytes())
+    assert zipfile.is_zipfile(io.BytesIO(archive))
+    content = torch.load(io.BytesIO(archive), weights_only=True)
     assert content["format"] == "inceptionsk" and content["format_version"] == FORMAT_VERSION
     assert content["inceptionsk_version"] == inceptionsk.__version__
     record = content["estimator"]
@@ -206,25 +214,109 @@ def saved_bytes(data):
     return buffer.getvalue()
 
 
+def _framed(archive, version=FORMAT_VERSION):
+    """A file of ``version``: the header save writes, then ``archive``."""
+    digest = hashlib.sha256(archive).hexdigest()
+    header = f"inceptionsk model\nformat_version {version}\nsha256 {digest}\nsize {len(archive)}\n"
+    return header.encode() + archive
+
+
+def _archive(saved_bytes):
+    """The torch.save archive inside a saved file."""
+    return saved_bytes[saved_bytes.index(b"PK\x03\x04"):]
+
+
+def test_a_file_starts_with_its_checksum(saved_bytes):
+    """The header: format version, SHA-256 digest and size of the archive that follows."""
+    archive = _archive(saved_bytes)
+    assert saved_bytes == _framed(archive)
+    assert torch.load(io.BytesIO(archive), weights_only=True)["format_version"] == FORMAT_VERSION
+
+
 def test_a_file_of_a_newer_format_is_refused(saved_bytes, tmp_path):
-    content = torch.load(io.BytesIO(saved_bytes), weights_only=True)
-    content["format_version"] = FORMAT_VERSION + 1
-    content["inceptionsk_version"] = "9.0"
-    torch.save(content, tmp_path / "future.pt")
+    path = tmp_path / "future.pt"
+    path.write_bytes(_framed(_archive(saved_bytes), version=FORMAT_VERSION + 1))
     with pytest.raises(ValueError, match=(
-        f"^{tmp_path / 'future.pt'} was written by inceptionsk 9.0 in file format version 2; "
-        f"this inceptionsk {inceptionsk.__version__} reads format version 1. Load it with a "
-        "matching version of inceptionsk.$"
+        f"^{path} was written by a newer inceptionsk in file format version "
+        f"{FORMAT_VERSION + 1}; this inceptionsk {inceptionsk.__version__} reads format "
+        f"versions 1 to {FORMAT_VERSION}. Load it with a matching version of inceptionsk.$"
     ).replace(".", r"\.")):
-        load(tmp_path / "future.pt")
+        load(path)
 
 
 def test_a_truncated_file_is_refused(saved_bytes, tmp_path):
     path = tmp_path / "truncated.pt"
     path.write_bytes(saved_bytes[: len(saved_bytes) // 2])
-    with pytest.raises(ValueError, match=f"^{path} is damaged or truncated: it starts like a file "
-                                         "written by inceptionsk.save but cannot be read"):
+    size = len(_archive(saved_bytes))
+    header = len(saved_bytes) - size
+    with pytest.raises(DamagedFileError, match=(
+        f"^{path} is damaged: truncated, its content has {len(saved_bytes) // 2 - header} "
+        f"bytes where the file's header records {size}\\."
+    )):
         load(path)
+
+
+def test_a_changed_byte_is_refused_with_both_digests(saved_bytes, tmp_path):
+    path = tmp_path / "flipped.pt"
+    damaged = bytearray(saved_bytes)
+    damaged[len(saved_bytes) // 2] ^= 0x10
+    path.write_bytes(damaged)
+    expected = hashlib.sha256(_archive(saved_bytes)).hexdigest()
+    found = hashlib.sha256(_archive(bytes(damaged))).hexdigest()
+    with pytest.raises(DamagedFileError, match=(
+        f"^{path} is damaged: the SHA-256 digest of its content is {found}, but the file's "
+        f"header records {expected}, so some of its bytes changed after it was saved. Nothing "
+        "was loaded from it."
+    )):
+        load(path)
+
+
+def test_flipped_bits_and_truncations_anywhere_are_refused(data, saved_bytes):
+    """A single flipped bit at 300 seeded offsets across the whole file (header, archive
+    and its zip directory), and truncations at 40 lengths: each file is refused, or
+    scores exactly as the original (a flip in bytes that carry nothing)."""
+    X, _ = data
+    original = load(io.BytesIO(saved_bytes)).predict_proba(X)
+    rng = np.random.RandomState(0)
+    offsets = np.concatenate([np.arange(120), rng.randint(len(saved_bytes), size=180)])
+    cuts = np.concatenate([[0, 1, 17, 60, 119], rng.randint(len(saved_bytes), size=35)])
+    damaged_files = [
+        bytes(saved_bytes[:offset]) + bytes([saved_bytes[offset] ^ 1 << int(bit)])
+        + saved_bytes[offset + 1:]
+        for offset, bit in zip(offsets, rng.randint(8, size=len(offsets)), strict=True)
+    ] + [saved_bytes[:cut] for cut in cuts]
+    loaded = 0
+    for damaged in damaged_files:
+        try:
+            model = load(io.BytesIO(damaged))
+        except ValueError:
+            continue
+        loaded += 1
+        assert np.array_equal(model.predict_proba(X), original)
+    assert loaded == 0, "the checksum covers every byte but the header's, which is strict"
+
+
+@pytest.mark.parametrize("name", ["inception_time", "lite_time"])
+def test_a_file_of_format_version_1_loads_with_a_warning(name, tmp_path):
+    """tests/data/format1_*.pt, written by inceptionsk 0.1's save (no checksum), loads
+    and scores as it did: LITE's dilated layers keep 0.1's Keras alignment (kernel 8:
+    dilated kernels of 4 and 2 taps, where the alignments differ), also once saved again."""
+    folder = os.path.join(os.path.dirname(__file__), "data")
+    path = os.path.join(folder, f"format1_{name}.pt")
+    with pytest.warns(UnverifiedFileWarning, match=(
+        f"^{path} was written by inceptionsk 0.1.0 in file format version 1, which has no "
+        "checksum: its content cannot be verified."
+    )):
+        model = load(path)
+    expected = np.load(os.path.join(folder, f"format1_{name}.npz"))
+    assert np.array_equal(model.predict_proba(expected["X"]), expected["proba"])
+    model.save(tmp_path / "again.pt")
+    assert np.array_equal(load(tmp_path / "again.pt").predict_proba(expected["X"]),
+                          expected["proba"])
+    if name == "lite_time":  # a new fit builds today's network
+        refit = clone(model).fit(expected["X"], model.classes_[[0, 1] * 6])
+        assert not any(b.conv.time_padding is None for m in refit.estimators_
+                       for b in m.net_.module_.fcn)
 
 
 @pytest.mark.parametrize("kind", ["text", "empty", "tensor", "pickle", "joblib"])
@@ -255,9 +347,12 @@ def test_a_file_that_is_not_a_model_is_refused(kind, data, tmp_path):
 
 
 def test_a_header_with_damaged_content_is_refused(saved_bytes, tmp_path):
-    content = torch.load(io.BytesIO(saved_bytes), weights_only=True)
+    """Content that does not decode, under a checksum that matches it (a file made by hand)."""
+    content = torch.load(io.BytesIO(_archive(saved_bytes)), weights_only=True)
     content["estimator"]["class"] = "os.system"
-    torch.save(content, tmp_path / "odd.pt")
+    archive = io.BytesIO()
+    torch.save(content, archive)
+    (tmp_path / "odd.pt").write_bytes(_framed(archive.getvalue()))
     with pytest.raises(ValueError, match="has the inceptionsk header but its content is "
                                          "damaged .*unknown estimator class 'os.system'"):
         load(tmp_path / "odd.pt")
@@ -321,3 +416,76 @@ def test_a_pipeline_of_the_package_saves_and_loads(tmp_path):
         "SeriesImputer", "SeriesStandardScaler", "InceptionTimeClassifier"]
     assert all(isinstance(step, tuple) for step in loaded.steps)
     np.testing.assert_array_equal(loaded.predict_proba(X), pipeline.predict_proba(X))
+
+
+# --- failed saves -------------------------------------------------------------------
+
+#: Run in a fresh interpreter: load the model at argv[1], cap the size of any file this
+#: process writes (SIGXFSZ ignored, so a write past the cap fails with EFBIG instead of
+#: killing the process) and save the model back onto the same path.
+_SAVE_UNDER_A_FILE_SIZE_LIMIT = """
+import errno, resource, signal, sys
+from inceptionsk import load
+model = load(sys.argv[1])
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), resource.RLIM_INFINITY))
+try:
+    model.save(sys.argv[1])
+except OSError as exc:
+    print(exc.errno == errno.EFBIG, exc)
+"""
+
+
+def _assert_untouched(path, saved_bytes, data):
+    """The earlier file at ``path`` is byte for byte what it was and loads; nothing else
+    is left in its folder."""
+    assert os.listdir(path.parent) == [path.name], "no temporary file left behind"
+    assert path.read_bytes() == saved_bytes
+    X, _ = data
+    assert load(path).predict_proba(X).shape == (len(X), 3)
+
+
+def test_a_save_past_the_file_size_limit_keeps_the_earlier_file(data, saved_bytes, tmp_path):
+    path = tmp_path / "model.pt"
+    path.write_bytes(saved_bytes)
+    done = subprocess.run(
+        [sys.executable, "-c", _SAVE_UNDER_A_FILE_SIZE_LIMIT, str(path),
+         str(len(saved_bytes) // 2)],
+        capture_output=True, text=True, timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(
+        f"True [Errno {errno.EFBIG}] inceptionsk.save could not write {path}: File too large. "
+        "Nothing was written there: a file that was at that path is unchanged."
+    ), done.stdout
+    _assert_untouched(path, saved_bytes, data)
+
+
+def test_a_save_on_a_full_disk_keeps_the_earlier_file(data, saved_bytes, tmp_path):
+    path = tmp_path / "model.pt"
+    path.write_bytes(saved_bytes)
+    model = load(path)
+    with full_disk(), pytest.raises(OSError, match=(
+        rf"^\[Errno {errno.ENOSPC}\] inceptionsk.save could not write {path}: No space left "
+        "on device. Nothing was written there"
+    )) as raised:
+        model.save(path)
+    assert raised.value.errno == errno.ENOSPC
+    _assert_untouched(path, saved_bytes, data)
+
+
+def test_an_interrupt_while_saving_keeps_the_earlier_file(data, saved_bytes, tmp_path):
+    """Ctrl-C in the middle of the write: the interrupt propagates, unchanged."""
+    path = tmp_path / "model.pt"
+    path.write_bytes(saved_bytes)
+    model = load(path)
+    real_write = os.write
+
+    def write(handle, data):
+        real_write(handle, bytes(data[:100]))
+        raise KeyboardInterrupt
+
+    with pytest.MonkeyPatch.context() as patch, pytest.raises(KeyboardInterrupt):
+        patch.setattr(os, "write", write)
+        model.save(path)
+    _assert_untouched(path, saved_bytes, data)

@@ -86,9 +86,10 @@ def time_padding(conv_module):
     return conv_module.padding[0], conv_module.padding[0]
 
 
-def conv(conv_module, image):
-    """Apply a ``Conv1d`` (weights, bias, padding, dilation, groups) to an image."""
-    left, right = time_padding(conv_module)
+def conv(conv_module, image, padding=None):
+    """Apply a ``Conv1d`` (weights, bias, padding, dilation, groups) to an image;
+    ``padding``, ``(left, right)``, replaces the module's own (:func:`time_padding`)."""
+    left, right = time_padding(conv_module) if padding is None else padding
     if left != right:  # F.pad keeps the canonical layout; F.conv2d pads both sides alike
         image, left = F.pad(image, (left, right)), 0
     return F.conv2d(
@@ -97,7 +98,7 @@ def conv(conv_module, image):
     )
 
 
-def depthwise_conv(conv_module, image):
+def depthwise_conv(conv_module, image, padding=None):
     """Apply a ``Conv1d`` to an image; a dilated depthwise one down the columns of a free
     view.
 
@@ -117,6 +118,8 @@ def depthwise_conv(conv_module, image):
     columns was not always faster), not depthwise (``groups`` smaller than the input
     channels: not measured, and float64 gradients fail in torch's reference kernel), or
     on another device than the CPU (not measured).
+
+    ``padding``, ``(left, right)``, replaces the module's own (:func:`time_padding`).
     """
     depthwise = conv_module.groups == conv_module.in_channels > 1
     if depthwise and image.device.type == "cpu" and torch.is_autocast_enabled("cpu"):
@@ -125,12 +128,12 @@ def depthwise_conv(conv_module, image):
         # did not finish one batch in minutes); depthwise layers are a small share of
         # the work, so they compute in float32
         with torch.autocast("cpu", enabled=False):
-            return depthwise_conv(conv_module, image.float())
+            return depthwise_conv(conv_module, image.float(), padding)
     if not depthwise or conv_module.dilation[0] == 1 or image.device.type != "cpu":
-        return conv(conv_module, image)
+        return conv(conv_module, image, padding)
     n, _, _, length = image.shape
     dilation, kernel_size = conv_module.dilation[0], conv_module.kernel_size[0]
-    left, right = time_padding(conv_module)
+    left, right = time_padding(conv_module) if padding is None else padding
     n_out = length + left + right - dilation * (kernel_size - 1)
     right += -(length + left + right) % dilation  # a whole number of rows of d steps
     if left or right:

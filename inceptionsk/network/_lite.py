@@ -16,6 +16,14 @@ class SeparableConv1d(nn.Module):
     padding: an even kernel gets its odd step of padding on the right, as in Keras)
     followed by a pointwise 1x1 convolution to ``nf`` channels.
 
+    'same' padding of a dilated even kernel: by default the undilated kernel's padding
+    stretched by the dilation (``dilation * ((ks - 1) // 2)`` steps on the left), so that
+    one tap falls on the step itself, as it does without dilation. Keras pads
+    ``dilation * (ks - 1) // 2`` steps on the left (``keras_dilation=True``), which
+    puts the taps half a dilation either side of each step and never on it: with
+    ``ks=10, dilation=4`` the nearest are 2 steps away, so on a series of 2 steps the
+    layer sees only padding (see :class:`LITE`).
+
     Parameters
     ----------
     ni : int
@@ -26,6 +34,8 @@ class SeparableConv1d(nn.Module):
         Kernel size of the depthwise convolution.
     dilation : int, default=1
         Dilation of the depthwise convolution.
+    keras_dilation : bool, default=False
+        Pad a dilated even kernel as Keras does (see above).
 
     Examples
     --------
@@ -35,12 +45,15 @@ class SeparableConv1d(nn.Module):
     torch.Size([2, 8, 30])
     """
 
-    def __init__(self, ni, nf, ks, dilation=1):
+    def __init__(self, ni, nf, ks, dilation=1, *, keras_dilation=False):
         super().__init__()
         self.depthwise = nn.Conv1d(
             ni, ni, ks, padding="same", dilation=dilation, groups=ni, bias=False
         )
         self.pointwise = nn.Conv1d(ni, nf, 1, bias=False)
+        left = dilation * ((ks - 1) // 2)
+        #: ``(left, right)`` zero padding along time; None: the module's, Keras' 'same'
+        self.time_padding = None if keras_dilation else (left, dilation * (ks - 1) - left)
         channels_last_weights(self)
 
     def forward(self, x):
@@ -49,7 +62,7 @@ class SeparableConv1d(nn.Module):
 
     def forward_image(self, image):
         """The convolution on images ``(N, ni, 1, L)`` (see :mod:`inceptionsk.network`)."""
-        return conv(self.pointwise, depthwise_conv(self.depthwise, image))
+        return conv(self.pointwise, depthwise_conv(self.depthwise, image, self.time_padding))
 
 
 class SeparableConvBlock(nn.Module):
@@ -58,9 +71,9 @@ class SeparableConvBlock(nn.Module):
     Parameters as ``SeparableConv1d``.
     """
 
-    def __init__(self, ni, nf, ks, dilation=1):
+    def __init__(self, ni, nf, ks, dilation=1, *, keras_dilation=False):
         super().__init__()
-        self.conv = SeparableConv1d(ni, nf, ks, dilation)
+        self.conv = SeparableConv1d(ni, nf, ks, dilation, keras_dilation=keras_dilation)
         self.bn = nn.BatchNorm1d(nf)
         self.act = nn.ReLU()
 
@@ -94,7 +107,12 @@ class LITE(GlobalPoolingNetwork):
     6. global average pooling over time and a linear layer ``fc``: logits.
 
     All convolutions have stride 1, no bias, and 'same' padding: even kernels pad one
-    step more on the right, as the authors' Keras code.
+    step more on the right, as the authors' Keras code. The two dilated layers pad their
+    even kernels so that a tap falls on each step (``SeparableConv1d``), where the
+    authors' Keras code, whose taps fall half a dilation either side of each step, sees
+    nothing but padding in its last layer (kernel 10, dilation 4: taps 2, 6, ... steps
+    away) on series of 1 or 2 steps, and so predicts the same for every series there.
+    ``keras_dilation=True`` is the Keras alignment (models saved by inceptionsk 0.1).
 
     Parameters
     ----------
@@ -112,6 +130,8 @@ class LITE(GlobalPoolingNetwork):
     use_litemv : bool, default=False
         LITEMV, for multivariate series: the multiplexing convolutions are
         depthwise-separable and the hand-crafted filters apply to each channel.
+    keras_dilation : bool, default=False
+        Pad the dilated layers as the authors' Keras code (see above).
 
     Attributes
     ----------
@@ -159,7 +179,8 @@ class LITE(GlobalPoolingNetwork):
     torch.Size([4, 4])
     """
 
-    def __init__(self, c_in, c_out, seq_len=None, nf=32, ks=40, *, use_litemv=False):
+    def __init__(self, c_in, c_out, seq_len=None, nf=32, ks=40, *, use_litemv=False,
+                 keras_dilation=False):
         super().__init__()
         if ks < 4:
             raise ValueError(f"LITE needs ks >= 4, so that ks // 4 is a kernel size; got {ks}")
@@ -175,8 +196,8 @@ class LITE(GlobalPoolingNetwork):
         self.bn = nn.BatchNorm1d(width)
         self.act = nn.ReLU()
         self.fcn = nn.ModuleList([
-            SeparableConvBlock(width, nf, ks // 2, dilation=2),
-            SeparableConvBlock(nf, nf, ks // 4, dilation=4),
+            SeparableConvBlock(width, nf, ks // 2, dilation=2, keras_dilation=keras_dilation),
+            SeparableConvBlock(nf, nf, ks // 4, dilation=4, keras_dilation=keras_dilation),
         ])
         self.fc = nn.Linear(nf, c_out)
         channels_last_weights(self)
