@@ -144,14 +144,23 @@ def full_disk(after=4096):
 class KillWorker(Callback):
     """SIGKILL this process at the end of ``epoch`` of the network seeded with ``seed``
     (training seeds torch with the member's seed), the first time only: ``marker`` is
-    created then, holding the time of the kill."""
+    created then, holding the time of the kill. ``hold_others``: the other networks wait
+    at each epoch's end until the kill."""
 
-    def __init__(self, seed, epoch, marker):
+    def __init__(self, seed, epoch, marker, hold_others=False):
         self.seed = seed
         self.epoch = epoch
         self.marker = marker
+        self.hold_others = hold_others
 
     def on_epoch_end(self, net, **kwargs):
+        if torch.initial_seed() != self.seed and self.hold_others:
+            # the other networks wait for the kill, so that none can finish before it
+            # however the workers are scheduled (a bounded wait: a test never hangs)
+            deadline = time.time() + 60
+            while not os.path.exists(self.marker) and time.time() < deadline:
+                time.sleep(0.05)
+            return
         if torch.initial_seed() != self.seed or len(net.history) != self.epoch:
             return
         try:

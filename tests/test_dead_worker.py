@@ -81,7 +81,8 @@ def test_a_worker_killed_before_any_member_finished_leaves_the_ensemble_unfitted
     victim = uninterrupted.estimators_[0]
     clf = InceptionTimeClassifier(
         **dict(SETTINGS, n_estimators=2),
-        callbacks=[KillWorker(_torch_seed(victim), epoch=1, marker=str(tmp_path / "k"))],
+        callbacks=[KillWorker(_torch_seed(victim), epoch=1, marker=str(tmp_path / "k"),
+                              hold_others=True)],
     )
     with pytest.raises(WorkerDiedError, match=(
         rf"a worker process died while it trained member 0 \(random_state="
