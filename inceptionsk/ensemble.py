@@ -44,7 +44,7 @@ class NetworkEnsemble(SeriesEstimator):
         member_params = self._member_class._get_param_names()
         template = self._member_class(**{name: getattr(self, name) for name in member_params})
         rng = check_random_state(self.random_state)
-        seeds = rng.randint(np.iinfo(np.int32).max, size=self.n_estimators)
+        seeds = rng.randint(np.iinfo(np.int32).max, size=self._n_members())
         members = []
         for seed in seeds:
             member = clone(template).set_params(random_state=int(seed))
@@ -52,10 +52,38 @@ class NetworkEnsemble(SeriesEstimator):
             members.append(member)
         return members
 
+    def _n_members(self):
+        """The number of members the ensemble is to have: what ``fit``, ``resume`` and a
+        warm start read."""
+        return self.n_estimators
+
     def _fit_validated(self, X, lengths, y, sample_weight):
-        """Train new members on the validated arrays."""
+        """Train new members on the validated arrays (with ``warm_start``, only those
+        beyond the fitted ones)."""
+        if self._warm():
+            return self._warm_start_validated(X, lengths, y, sample_weight)
         vars(self).pop("estimators_", None)
         self._train_members((X, lengths, y, sample_weight), [], self._make_members())
+        return self
+
+    def _warm_start_validated(self, X, lengths, y, sample_weight):
+        """Keep the fitted members and train the new ones, with the seeds of a fresh fit
+        of ``n_estimators`` members (scikit-learn's ``BaggingClassifier``)."""
+        n_more = self._n_members() - len(self.estimators_)
+        if n_more < 0:
+            raise ValueError(
+                f"n_estimators={self._n_members()} must be larger or equal to "
+                f"len(estimators_)={len(self.estimators_)} when warm_start==True. Raise "
+                "n_estimators to add members, or set warm_start=False to train afresh."
+            )
+        if n_more == 0:
+            warnings.warn(
+                "Warm-start fitting without increasing n_estimators does not fit new "
+                "members.", UserWarning, stacklevel=find_stack_level(),
+            )
+            return self
+        new = self._make_members()[len(self.estimators_):]
+        self._train_members((X, lengths, y, sample_weight), list(self.estimators_), new)
         return self
 
     def _resume_validated(self, X, lengths, y, sample_weight):
@@ -72,7 +100,7 @@ class NetworkEnsemble(SeriesEstimator):
         missing = [m for m in self._make_members() if m.random_state not in seeds]
         self._train_members(
             (X, lengths, y, sample_weight), complete,
-            to_resume + missing[:max(self.n_estimators - len(self.estimators_), 0)],
+            to_resume + missing[:max(self._n_members() - len(self.estimators_), 0)],
         )
         return self
 
@@ -129,7 +157,7 @@ class NetworkEnsemble(SeriesEstimator):
         ]
         return (
             f"{type(self).__name__}: training interrupted. Kept {len(self.estimators_)} of "
-            f"{self.n_estimators} members: {'; '.join(members)}. The ensemble is fitted "
+            f"{self._n_members()} members: {'; '.join(members)}. The ensemble is fitted "
             f"and predicts with these members. Call resume(X, y) with the same data to "
             "finish training."
         )
