@@ -6,8 +6,10 @@ that drop into Pipelines, grid searches and cross-validation.
 """
 
 from ._version import __version__
+from .distillation import distill
 from .exceptions import TrainingDivergedError, TrainingInterruptedWarning
 from .export import export_onnx
+from .fine_tuning import fine_tune
 from .inception_time import (
     InceptionNetworkClassifier,
     InceptionNetworkRegressor,
@@ -37,7 +39,9 @@ __all__ = [
     "TrainingDivergedError",
     "TrainingInterruptedWarning",
     "__version__",
+    "distill",
     "export_onnx",
+    "fine_tune",
     "load",
     "save",
 ]

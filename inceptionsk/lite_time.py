@@ -55,6 +55,13 @@ class LITETimeNetwork:
         return dict(c_in=n_channels, c_out=n_outputs, nf=self.n_filters, ks=self.kernel_size,
                     use_litemv=self.use_litemv)
 
+    def _layers(self):
+        """The network's layers in order, each as the prefixes of its weights' names:
+        the multiplexing convolutions (with the hand-crafted filters and their batch
+        norm), then the two dilated separable layers. :func:`inceptionsk.fine_tune`
+        freezes the first ``freeze`` of them."""
+        return [("convs.", "hybrid.", "bn."), ("fcn.0.",), ("fcn.1.",)]
+
 
 _REFERENCE = """\
 References

@@ -275,16 +275,35 @@ class InitialWeights(Callback):
         Prefixes of the names that keep the network's own initialisation.
     frozen : tuple of str, default=()
         Prefixes of the names of the parameters not trained.
+    n_channels : int, default=None
+        The channels of the series the weights were trained on, when known: a network
+        for other channels is refused with that count.
     """
 
-    def __init__(self, state_dict, skip=(), frozen=()):
+    def __init__(self, state_dict, skip=(), frozen=(), n_channels=None):
         self.state_dict, self.skip, self.frozen = state_dict, skip, frozen
+        self.n_channels = n_channels
 
     def on_train_begin(self, net, **kwargs):
         if self.state_dict is None:  # loaded once, at the start of the first training
             return
+        if self.n_channels is not None and net.module__c_in != self.n_channels:
+            raise ValueError(
+                f"The starting weights were trained on series of {self.n_channels} "
+                f"channel(s), but X has {net.module__c_in}: the first layer's weights "
+                "cannot carry over. Train on series with the source's channels."
+            )
         kept = {name: tensor for name, tensor in self.state_dict.items()
                 if not name.startswith(self.skip)}
+        own = net.module_.state_dict()
+        for name, tensor in kept.items():
+            if name in own and own[name].shape != tensor.shape:
+                raise ValueError(
+                    f"The starting weights do not fit the network: {name} has shape "
+                    f"{tuple(tensor.shape)} in them and {tuple(own[name].shape)} here. The "
+                    f"first layer's shape follows the channels of X ({net.module__c_in} "
+                    "here): train on series with the source's channels."
+                )
         missing, unexpected = net.module_.load_state_dict(kept, strict=False)
         missing = [name for name in missing if not name.startswith(self.skip)]
         if missing or unexpected:
