@@ -62,7 +62,7 @@ def _check_architectures(source, estimator):
 @validate_params(
     {
         "source": [object],
-        "estimator": [NetworkEstimator],
+        "estimator": [object],  # fine_tune says what an estimator must be
         "X": ["array-like", list],
         "y": ["array-like"],
         "freeze": [Interval(Integral, 0, None, closed="left")],
@@ -137,6 +137,11 @@ def fine_tune(source, estimator, X, y, *, freeze=0, sample_weight=None):
         raise TypeError(
             f"estimator is an ensemble ({type(estimator).__name__}); fine_tune trains one "
             "network. Pass a single-network estimator such as InceptionNetworkClassifier."
+        )
+    if not isinstance(estimator, NetworkEstimator):
+        raise TypeError(
+            "estimator must be a single-network estimator of inceptionsk (e.g. "
+            f"InceptionNetworkClassifier()), got {type(estimator).__name__}."
         )
     estimator = clone(estimator)
     estimator._validate_params()
