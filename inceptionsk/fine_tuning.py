@@ -111,7 +111,8 @@ def fine_tune(source, estimator, X, y, *, freeze=0, sample_weight=None):
     -------
     estimator : estimator
         The fitted clone of ``estimator``. Its frozen parameters stay frozen in
-        ``module_`` (a ``resume`` keeps them); ``clone`` gives the unfitted estimator.
+        ``module_`` (a ``resume`` keeps them, a model saved and loaded again does not);
+        ``clone`` gives the unfitted estimator.
 
     Raises
     ------
