@@ -36,7 +36,7 @@ def test_one_row_per_dataset_and_a_rerun_skips_them(script, tmp_path, capsys):
         assert 0 <= float(gunpoint[f"{name}_accuracy"]) <= 1
         assert float(gunpoint[f"{name}_predict_s"]) > 0
     assert float(gunpoint["student_minus_teacher"]) == pytest.approx(
-        float(gunpoint["student_accuracy"]) - float(gunpoint["teacher_accuracy"]), abs=1e-4)
+        float(gunpoint["student_accuracy"]) - float(gunpoint["teacher_accuracy"]), abs=2e-4)
     # the teacher has two networks of the student's size
     assert int(gunpoint["teacher_parameters"]) == 2 * int(gunpoint["student_parameters"])
     assert (gunpoint["n_train"], gunpoint["n_test"], gunpoint["speed_cases"]) == (
