@@ -161,7 +161,7 @@ def train_all(X, y, args):
 
 def speed_columns(fitted, X, args):
     seconds = [predict_seconds(model, X, args.speed_repeats) for model in fitted]
-    row = {f"{name}_predict_s": f"{s:.4f}" for name, s in zip(MODELS, seconds, strict=True)}
+    row = {f"{name}_predict_s": f"{s:.6f}" for name, s in zip(MODELS, seconds, strict=True)}
     row["student_speedup"] = f"{seconds[0] / seconds[1]:.2f}"
     row["lite_speedup"] = f"{seconds[0] / seconds[2]:.2f}"
     row["speed_cases"] = len(X)
