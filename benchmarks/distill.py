@@ -50,7 +50,6 @@ from machine import machine_description
 from sklearn.base import clone
 
 from inceptionsk import (
-    InceptionNetworkClassifier,
     InceptionTimeClassifier,
     LITENetworkClassifier,
     SeriesStandardScaler,

@@ -190,9 +190,10 @@ def summary(path):
             reached = [b for b in budgets
                        if (b, "fine-tuned") in mean and mean[b, "fine-tuned"][0] >= goal[0]]
             lines.append(
-                f"  fine-tuning reaches scratch's {goal[0]:.4f} at {budgets[-1]} epochs "
-                + (f"at {reached[0]} epochs, in {mean[reached[0], 'fine-tuned'][1]:.1f} s "
-                   f"(scratch: {goal[1]:.1f} s)" if reached else "at none of the budgets"))
+                f"  fine-tuning reaches scratch's accuracy after {budgets[-1]} epochs "
+                f"({goal[0]:.4f}, {goal[1]:.1f} s) "
+                + (f"after {reached[0]} epochs ({mean[reached[0], 'fine-tuned'][1]:.1f} s)"
+                   if reached else "at none of the budgets"))
     return lines
 
 

@@ -50,7 +50,7 @@ def test_rows_per_seed_budget_and_method_and_a_rerun_skips_them(script, tmp_path
     text = capsys.readouterr().out
     assert "GunPoint -> ItalyPowerDemand (freeze 1):" in text
     assert "2 epochs, fine-tuned: accuracy" in text and "(mean of 3 seeds)" in text
-    assert "fine-tuning reaches scratch's" in text
+    assert "fine-tuning reaches scratch's accuracy after 2 epochs" in text
 
 
 def test_a_pair_needs_a_colon(script, tmp_path):

@@ -77,7 +77,8 @@ def test_bad_input_is_refused(source, gunpoint):
     X, y = gunpoint[:2]
     with pytest.raises(ValueError, match=r"n_filters=4 \(source: 8\)"):
         fine_tune(source, clone(source).set_params(n_filters=4), X, y)
-    with pytest.raises(ValueError, match=r"LITE\) differs from source's \(InceptionNetworkClassifier"):
+    with pytest.raises(ValueError,
+                       match=r"LITE\) differs from source's \(InceptionNetworkClassifier"):
         fine_tune(source, LITENetworkClassifier(), X, y)
     with pytest.raises(ValueError, match="trained on series of 1 channel.*X has 2"):
         fine_tune(source, clone(source), np.repeat(X, 2, axis=1), y)
