@@ -109,6 +109,11 @@ def test_a_regression_teacher_is_distilled_on_its_predictions(rng):
     assert isinstance(student, InceptionNetworkRegressor)
     assert student.predict(X).shape == (32,)
     assert student.net_.criterion_.regression
+    # alpha=0: the squared error to y alone, as the student's own fit
+    network = make(InceptionNetworkRegressor, max_epochs=2)
+    plain = distill(teacher, X, y, network, alpha=0.0)
+    np.testing.assert_array_equal(plain.predict(X), clone(network).fit(X, y).predict(X))
+    assert not np.array_equal(plain.predict(X), student.predict(X))
 
 
 def test_bad_input_is_refused(teacher, gunpoint, rng):
