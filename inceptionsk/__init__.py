@@ -6,6 +6,7 @@ that drop into Pipelines, grid searches and cross-validation.
 """
 
 from ._version import __version__
+from .distillation import distill
 from .exceptions import (
     DamagedFileError,
     TrainingDivergedError,
@@ -14,6 +15,7 @@ from .exceptions import (
     WorkerDiedError,
 )
 from .export import export_onnx
+from .fine_tuning import fine_tune
 from .inception_time import (
     InceptionNetworkClassifier,
     InceptionNetworkRegressor,
@@ -46,7 +48,9 @@ __all__ = [
     "UnverifiedFileWarning",
     "WorkerDiedError",
     "__version__",
+    "distill",
     "export_onnx",
+    "fine_tune",
     "load",
     "save",
 ]

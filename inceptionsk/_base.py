@@ -64,15 +64,26 @@ class SeriesEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
         self._validate_and_fit(X, y, sample_weight)
         return self
 
-    def _validate_and_fit(self, X, y, sample_weight):
+    def _validate_and_fit(self, X, y, sample_weight, **training):
         """``fit``'s work; returns the validated X and lengths, which ``fit_transform``
-        embeds without validating X again."""
+        embeds without validating X again. ``training`` goes to ``_fit_validated``
+        (:func:`inceptionsk.distill` and :func:`inceptionsk.fine_tune` pass theirs)."""
         resolve_device(self.device)  # refuse a bad device before any network is built
-        X, lengths, y, sample_weight = self._validated_inputs(X, y, sample_weight, reset=True)
+        warm = self._warm()
+        # a warm start continues the fitted networks: X must keep the fitted layout
+        X, lengths, y, sample_weight = self._validated_inputs(
+            X, y, sample_weight, reset=not warm
+        )
         check_trainable(self, X, lengths)
+        if warm:
+            self._check_warm_target(y)
         self._check_target(y)
-        self._fit_validated(X, lengths, y, sample_weight)
+        self._fit_validated(X, lengths, y, sample_weight, **training)
         return X, lengths
+
+    def _warm(self):
+        """Whether ``fit`` continues from the fitted state (``warm_start``)."""
+        return bool(self.warm_start) and hasattr(self, self._fitted_attribute)
 
     def _validated_inputs(self, X, y, sample_weight, *, reset):
         """The callbacks, then X (its fitted layout recorded with ``reset``, else checked

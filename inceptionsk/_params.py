@@ -156,6 +156,26 @@ PARAMETERS = {
         also prints skorch's table of every epoch.
         """,
     ),
+    "warm_start": Parameter(
+        False, ["boolean"], "bool",
+        """
+        When True, ``fit`` on a fitted network starts from its current weights instead
+        of a new initialisation (scikit-learn's ``MLPClassifier``): it trains
+        ``max_epochs`` more epochs with a new Adam optimizer, a learning-rate schedule
+        started afresh from ``lr``, a new ``history_`` and the weights of the best of
+        these epochs kept. X must have the layout, and y the classes (targets), of the
+        first fit; a regressor keeps its ``target_scaler_``. See the user guide's page
+        "Distil, warm-start, fine-tune".
+        """,
+        ensemble_doc="""
+        When True, ``fit`` on a fitted ensemble keeps its members and trains only the
+        new ones that a larger ``n_estimators`` asks for, with the seeds a fresh ``fit``
+        would give them (scikit-learn's ``BaggingClassifier``): the same
+        ``n_estimators`` trains nothing and warns, a smaller one raises a ValueError.
+        X must have the layout, and y the classes (targets), of the first fit. See the
+        user guide's page "Distil, warm-start, fine-tune".
+        """,
+    ),
 }
 
 
@@ -205,7 +225,7 @@ def estimator_class(network, *, classifier, ensemble, **blocks):
     names = (
         ("n_estimators",) * ensemble + TRAINING + ("class_weight",) * classifier
         + ("device", "precision", "callbacks") + ("n_jobs",) * ensemble
-        + ("random_state", "verbose")
+        + ("random_state", "verbose", "warm_start")
     )
     shared = {name: PARAMETERS[name] for name in names}
     head = {name: shared.pop(name) for name in ("recipe",) + ("n_estimators",) * ensemble}

@@ -42,6 +42,17 @@ class ClassifierTask(ClassifierMixin):
         if isinstance(self.class_weight, dict):
             self._check_class_weight_dict()
 
+    def _check_warm_target(self, y):
+        """A warm start needs the classes of the first fit (MLPClassifier's rule)."""
+        classes = np.unique(y)
+        if not np.array_equal(classes, self.classes_):
+            raise ValueError(
+                "warm_start can only be used where `y` has the same classes as in the "
+                f"previous call to fit. Previously got {self.classes_}, `y` has {classes}. "
+                "Set warm_start=False to train afresh, or use inceptionsk.fine_tune to "
+                "start a network for other classes from this one."
+            )
+
     def _check_class_weight_dict(self):
         unknown = set(self.class_weight) - set(self.classes_.tolist())
         if unknown:
@@ -71,6 +82,12 @@ class ClassifierTask(ClassifierMixin):
 
     def _n_outputs(self):
         return len(self.classes_)
+
+    def _encode_teacher(self, proba):
+        """A teacher's probabilities as the log-probabilities distillation trains on
+        (the logits of the averaged distribution, up to a constant); a probability of 0
+        becomes a large negative log instead of -inf."""
+        return np.log(np.maximum(proba, np.finfo(np.float32).tiny)).astype(np.float32)
 
     def _case_weights(self, targets, sample_weight):
         """Each case's weight in the loss: its class's weight times its sample weight."""
@@ -209,6 +226,16 @@ class RegressorTask(RegressorMixin):
         """Record ``n_outputs_`` of the targets ``y`` (n_cases, n_outputs)."""
         self.n_outputs_ = y.shape[1]
 
+    def _check_warm_target(self, y):
+        """A warm start needs the number of targets of the first fit."""
+        if y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"warm_start can only be used where `y` has the same number of targets as "
+                f"in the previous call to fit. Previously got {self.n_outputs_}, `y` has "
+                f"{y.shape[1]}. Set warm_start=False to train afresh, or use "
+                "inceptionsk.fine_tune."
+            )
+
     def _encode_target(self, y):
         # Train on standardised targets: a zero-initialised head reaches targets of any
         # scale (prices in 1e5, rates in 1e-3) at the same pace; predict undoes it.
@@ -226,6 +253,12 @@ class RegressorTask(RegressorMixin):
 
     def _n_outputs(self):
         return self.n_outputs_
+
+    def _encode_teacher(self, predictions):
+        """A teacher's predictions, standardised as the network's targets are."""
+        return self.target_scaler_.transform(
+            np.asarray(predictions, dtype=np.float64).reshape(-1, self.n_outputs_)
+        ).astype(np.float32)
 
     def _case_weights(self, targets, sample_weight):
         return sample_weight

@@ -131,10 +131,35 @@ class NetworkEnsemble(SeriesEstimator):
         return members
 
     def _fit_validated(self, X, lengths, y, sample_weight):
-        """Train new members on the validated arrays."""
+        """Train new members on the validated arrays (with ``warm_start``, only those
+        beyond the fitted ones)."""
+        if self._warm():
+            return self._warm_start_validated(X, lengths, y, sample_weight)
         vars(self).pop("estimators_", None)
         budget = self._budget(len(X))
         self._train_members((X, lengths, y, sample_weight), [], self._make_members(budget),
+                            budget.n_estimators)
+        return self
+
+    def _warm_start_validated(self, X, lengths, y, sample_weight):
+        """Keep the fitted members and train the new ones, with the seeds of a fresh fit
+        of ``n_estimators`` members (scikit-learn's ``BaggingClassifier``)."""
+        budget = self._budget(len(X))
+        n_more = budget.n_estimators - len(self.estimators_)
+        if n_more < 0:
+            raise ValueError(
+                f"n_estimators={budget.n_estimators} must be larger or equal to "
+                f"len(estimators_)={len(self.estimators_)} when warm_start==True. Raise "
+                "n_estimators to add members, or set warm_start=False to train afresh."
+            )
+        if n_more == 0:
+            warnings.warn(
+                "Warm-start fitting without increasing n_estimators does not fit new "
+                "members.", UserWarning, stacklevel=find_stack_level(),
+            )
+            return self
+        new = self._make_members(budget)[len(self.estimators_):]
+        self._train_members((X, lengths, y, sample_weight), list(self.estimators_), new,
                             budget.n_estimators)
         return self
 

@@ -68,6 +68,17 @@ class InceptionTimeNetwork:
             use_custom_filters=self.use_custom_filters,
         )
 
+    def _layers(self):
+        """The network's layers in order, each as the prefixes of its weights' names:
+        the Inception modules, each with the residual shortcut added to its output.
+        :func:`inceptionsk.fine_tune` freezes the first ``freeze`` of them."""
+        return [
+            (f"inceptionblock.inception.{d}.",)
+            + ((f"inceptionblock.shortcut.{d // 3}.",) if self.use_residual and d % 3 == 2
+               else ())
+            for d in range(self.depth)
+        ]
+
 
 _REFERENCE = """\
 References

@@ -64,6 +64,13 @@ class LITETimeNetwork:
         vars(self).pop("_keras_dilation", None)  # a new fit: today's network
         return super()._fit_validated(X, lengths, y, sample_weight)
 
+    def _layers(self):
+        """The network's layers in order, each as the prefixes of its weights' names:
+        the multiplexing convolutions (with the hand-crafted filters and their batch
+        norm), then the two dilated separable layers. :func:`inceptionsk.fine_tune`
+        freezes the first ``freeze`` of them."""
+        return [("convs.", "hybrid.", "bn."), ("fcn.0.",), ("fcn.1.",)]
+
 
 _REFERENCE = """\
 References

@@ -26,6 +26,8 @@ from .network import fold_batch_norm
 from .training import (
     AUTOCAST_DTYPES,
     MONITORED,
+    DistillationLoss,
+    InitialWeights,
     Timer,
     recipe_callbacks,
     resolve_device,
@@ -43,16 +45,18 @@ def _pad_rows(batch, size):
     return torch.cat([batch, batch.new_zeros((size - len(batch), *batch.shape[1:]))])
 
 
-def _training_inputs(X, lengths, weights):
-    """What skorch trains on: X, or a dict of X with the lengths and the case weights.
+def _training_inputs(X, lengths, weights, teacher_outputs=None):
+    """What skorch trains on: X, or a dict of X with the lengths, the case weights and a
+    teacher's outputs (distillation).
 
     skorch passes a dict's entries to the module's forward as keyword arguments (the
-    weights excepted, see :class:`~inceptionsk.training.WeightedNetClassifier`). A
+    loss's inputs excepted, see :class:`~inceptionsk.training.WeightedNetClassifier`). A
     read-only array (joblib's memory map in an ``n_jobs`` worker) is copied once, as
     torch warns about every batch taken from a non-writable array.
     """
     inputs = {name: np.require(value, requirements="W") for name, value in
-              (("x", X), ("lengths", lengths), ("sample_weight", weights)) if value is not None}
+              (("x", X), ("lengths", lengths), ("sample_weight", weights),
+               ("teacher_outputs", teacher_outputs)) if value is not None}
     return inputs if len(inputs) > 1 else inputs["x"]
 
 
@@ -61,10 +65,24 @@ class NetworkEstimator(SeriesEstimator):
 
     _fitted_attribute = "net_"
 
-    def _fit_validated(self, X, lengths, y, sample_weight):
-        """``fit`` on validated input: also how an ensemble trains its members."""
+    def _fit_validated(self, X, lengths, y, sample_weight, *, start=None, teacher=None):
+        """``fit`` on validated input: also how an ensemble trains its members.
+
+        ``start``: an :class:`~inceptionsk.training.InitialWeights` to start from
+        (:func:`inceptionsk.fine_tune`); with ``warm_start`` on a fitted network, its
+        own weights. ``teacher``: ``(outputs, loss)``, a teacher's outputs per case
+        (probabilities, or predictions in the targets' units) and the parameters of the
+        :class:`~inceptionsk.training.DistillationLoss` to train with
+        (:func:`inceptionsk.distill`).
+        """
+        warm = self._warm()
+        if warm and start is None:
+            # MLPClassifier's warm start: the weights carry over; the optimizer, the
+            # schedule, the history and the keep-best choice start afresh
+            start = InitialWeights(self.net_.module_.state_dict())
+        # a warm start keeps the classes (checked) and a regressor's target scaling
+        targets = self._encode_known_target(y) if warm else self._encode_target(y)
         vars(self).pop("net_", None)
-        targets = self._encode_target(y)
         self._n_train_cases = len(X)  # sizes the schedule and the split, also at load
         self._check_validation_split(targets)
         shortest = X.shape[-1] if lengths is None else int(lengths.min())
@@ -74,8 +92,11 @@ class NetworkEstimator(SeriesEstimator):
             # BatchNorm cannot train on a batch of one value per channel: with series of
             # one time point, drop a last batch of a single case (shuffling varies which)
             drop_last=bool(shortest == 1 and self._n_fit_cases() % self.batch_size == 1),
+            start=start, distillation=None if teacher is None else teacher[1],
         )
-        inputs = _training_inputs(X, lengths, self._case_weights(targets, sample_weight))
+        teacher_outputs = None if teacher is None else self._encode_teacher(teacher[0])
+        inputs = _training_inputs(X, lengths, self._case_weights(targets, sample_weight),
+                                  teacher_outputs)
         self._train(net, inputs, targets, X, seed=self._seed())
         return self
 
@@ -100,16 +121,24 @@ class NetworkEstimator(SeriesEstimator):
                     epochs=remaining)
         return self
 
-    def _build_net(self, *, n_channels, n_outputs, device, drop_last=False):
+    def _build_net(self, *, n_channels, n_outputs, device, drop_last=False, start=None,
+                   distillation=None):
         """The skorch net of this estimator's network and recipe; ``fit`` trains it, and
-        :func:`inceptionsk.load` initialises it to load saved weights."""
+        :func:`inceptionsk.load` initialises it to load saved weights. ``start`` (an
+        ``InitialWeights`` callback) sets the first weights, and ``distillation`` (the
+        parameters of a ``DistillationLoss``) replaces the task's loss by that one."""
         validation = self.validation_fraction is not None
+        loss = {} if distillation is None else {
+            f"criterion__{name}": value
+            for name, value in {**distillation, "regression": self._regression}.items()
+        }
         net = self._net_class(
             self._network,
             **{f"module__{name}": value
                for name, value in self._module_params(n_channels, n_outputs).items()},
-            criterion=self._criterion,
+            criterion=self._criterion if distillation is None else DistillationLoss,
             criterion__reduction="none",  # the net weighs and averages the cases' losses
+            **loss,
             optimizer=torch.optim.Adam,
             lr=self.lr,
             max_epochs=self._budget(self._n_train_cases).max_epochs,
@@ -120,7 +149,8 @@ class NetworkEstimator(SeriesEstimator):
             ) if validation else None,
             iterator_train__shuffle=True,
             iterator_train__drop_last=drop_last,
-            callbacks=self._callbacks(drop_last=drop_last),
+            callbacks=[("initial_weights", start)] * (start is not None)
+            + self._callbacks(drop_last=drop_last),
             device=device,
             # skorch's per-epoch table only at verbose >= 2; verbose=1 is the epoch bar
             verbose=int(self.verbose >= 2),

@@ -25,12 +25,14 @@ from sklearn.utils._param_validation import InvalidParameterError
 from skorch import NeuralNetClassifier, NeuralNetRegressor
 from skorch.callbacks import Callback, EarlyStopping, LRScheduler
 from skorch.utils import to_tensor
+from torch import nn
 from torch.optim.lr_scheduler import OneCycleLR, ReduceLROnPlateau
 from tqdm.auto import tqdm
 
 __all__ = [
-    "AUTOCAST_DTYPES", "EpochProgressBar", "KeepBestWeights", "WeightedNetClassifier",
-    "WeightedNetRegressor", "recipe_callbacks", "resolve_device", "seeded",
+    "AUTOCAST_DTYPES", "LOSS_INPUTS", "DistillationLoss", "EpochProgressBar", "InitialWeights",
+    "KeepBestWeights", "WeightedNetClassifier", "WeightedNetRegressor", "recipe_callbacks",
+    "resolve_device", "seeded",
 ]
 
 #: The paper's learning-rate schedule: halve after 50 epochs without a lower training loss.
@@ -95,6 +97,11 @@ def seeded(seed):
         yield
 
 
+#: Entries of a training input dict that the loss reads and the module never sees: the
+#: cases' weights, and a teacher's outputs for distillation.
+LOSS_INPUTS = frozenset({"sample_weight", "teacher_outputs"})
+
+
 class _WeightedLoss:
     """A skorch net whose training input may carry per-case weights for the loss.
 
@@ -108,6 +115,9 @@ class _WeightedLoss:
     module's passes of training and validation under ``torch.autocast`` in that dtype;
     the outputs come back in float32, so that the loss is computed in float32.
 
+    A ``"teacher_outputs"`` entry of X (distillation) reaches the criterion beside the
+    targets, as ``[y_true, teacher_outputs]`` (:class:`DistillationLoss`).
+
     The net also records whether skorch's ``EarlyStopping`` ended the training
     (``stopped_early_``): that callback stops training with a ``KeyboardInterrupt`` too,
     and only this tells its decision from the user's Ctrl-C.
@@ -116,8 +126,8 @@ class _WeightedLoss:
     autocast_dtype = None
 
     def infer(self, x, **fit_params):
-        if isinstance(x, dict) and "sample_weight" in x:
-            x = {key: value for key, value in x.items() if key != "sample_weight"}
+        if isinstance(x, dict) and not LOSS_INPUTS.isdisjoint(x):
+            x = {key: value for key, value in x.items() if key not in LOSS_INPUTS}
         if self.autocast_dtype is None:
             return super().infer(x, **fit_params)
         with torch.autocast(torch.device(self.device).type, dtype=self.autocast_dtype):
@@ -125,6 +135,9 @@ class _WeightedLoss:
         return outputs.float()
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
+        if isinstance(X, dict) and "teacher_outputs" in X:
+            # a distillation criterion receives the teacher's outputs beside the targets
+            y_true = [y_true, X["teacher_outputs"]]
         losses = super().get_loss(y_pred, y_true, X=X, training=training)
         losses = losses.reshape(len(losses), -1).mean(dim=1)  # one loss per case
         if not (isinstance(X, dict) and "sample_weight" in X):
@@ -188,6 +201,120 @@ class KeepBestWeights(Callback):
         if self._best_weights is not None:
             net.module_.load_state_dict(self._best_weights)
         self._best_weights = None  # a fitted net does not carry a second copy of its weights
+
+
+class DistillationLoss(nn.Module):
+    """The loss of knowledge distillation, per case (Hinton et al. 2015).
+
+    For classification, ``alpha`` times the temperature-scaled Kullback-Leibler
+    divergence from the teacher's to the student's softened distribution,
+    ``T**2 * KL(softmax(teacher / T) || softmax(student / T))`` (the ``T**2`` keeps its
+    gradients at the scale of the cross-entropy's), plus ``1 - alpha`` times the
+    cross-entropy on the true labels. The teacher's outputs are its log-probabilities
+    (the log of an ensemble's averaged probabilities: logits up to a constant). For
+    regression, ``alpha`` times the squared error to the teacher's predictions plus
+    ``1 - alpha`` times the squared error to the targets (``temperature`` unused).
+
+    The net passes the targets as ``[y_true, teacher_outputs]``; given the targets
+    alone (a resumed training, which has no teacher) the loss is the task's plain one.
+
+    Parameters
+    ----------
+    temperature : float, default=4.0
+        Softens both distributions; higher values weigh the teacher's small
+        probabilities (its "dark knowledge") more.
+    alpha : float, default=0.5
+        Weight of the teacher's term; ``1 - alpha`` weighs the true labels' term.
+    regression : bool, default=False
+        Squared errors to real targets instead of distributions over classes.
+    reduction : {"none", "mean"}, default="none"
+        ``"none"`` returns one loss per case (and target), which the net weighs.
+    """
+
+    def __init__(self, temperature=4.0, alpha=0.5, regression=False, reduction="none"):
+        super().__init__()
+        self.temperature, self.alpha = temperature, alpha
+        self.regression, self.reduction = regression, reduction
+
+    def forward(self, y_pred, y_true):
+        teacher = None
+        if isinstance(y_true, (list, tuple)):
+            y_true, teacher = y_true
+        if self.regression:
+            losses = (y_pred - y_true.reshape(y_pred.shape)) ** 2
+            if teacher is not None:
+                losses = (1 - self.alpha) * losses + self.alpha * (y_pred - teacher) ** 2
+        else:
+            losses = nn.functional.cross_entropy(y_pred, y_true, reduction="none")
+            if teacher is not None:
+                t = self.temperature
+                kl = nn.functional.kl_div(
+                    nn.functional.log_softmax(y_pred / t, dim=1),
+                    nn.functional.log_softmax(teacher / t, dim=1),
+                    reduction="none", log_target=True,
+                ).sum(dim=1)
+                losses = (1 - self.alpha) * losses + self.alpha * t**2 * kl
+        return losses.mean() if self.reduction == "mean" else losses
+
+
+class InitialWeights(Callback):
+    """Start training from given weights, optionally with some parameters frozen.
+
+    At the start of training, loads ``state_dict`` into the network (its keys and
+    shapes must match the network's, those in ``skip`` excepted: a fine-tuned
+    network's new head keeps its fresh initialisation) and stops the gradients of the
+    parameters whose names start with one of ``frozen``: Adam then leaves them as they
+    are. Used by ``warm_start`` (every weight, nothing frozen) and
+    :func:`inceptionsk.fine_tune`.
+
+    Parameters
+    ----------
+    state_dict : dict
+        Tensors by name, as ``module.state_dict()`` gives them.
+    skip : tuple of str, default=()
+        Prefixes of the names that keep the network's own initialisation.
+    frozen : tuple of str, default=()
+        Prefixes of the names of the parameters not trained.
+    n_channels : int, default=None
+        The channels of the series the weights were trained on, when known: a network
+        for other channels is refused with that count.
+    """
+
+    def __init__(self, state_dict, skip=(), frozen=(), n_channels=None):
+        self.state_dict, self.skip, self.frozen = state_dict, skip, frozen
+        self.n_channels = n_channels
+
+    def on_train_begin(self, net, **kwargs):
+        if self.state_dict is None:  # loaded once, at the start of the first training
+            return
+        if self.n_channels is not None and net.module__c_in != self.n_channels:
+            raise ValueError(
+                f"The starting weights were trained on series of {self.n_channels} "
+                f"channel(s), but X has {net.module__c_in}: the first layer's weights "
+                "cannot carry over. Train on series with the source's channels."
+            )
+        kept = {name: tensor for name, tensor in self.state_dict.items()
+                if not name.startswith(self.skip)}
+        own = net.module_.state_dict()
+        for name, tensor in kept.items():
+            if name in own and own[name].shape != tensor.shape:
+                raise ValueError(
+                    f"The starting weights do not fit the network: {name} has shape "
+                    f"{tuple(tensor.shape)} in them and {tuple(own[name].shape)} here. The "
+                    f"first layer's shape follows the channels of X ({net.module__c_in} "
+                    "here): train on series with the source's channels."
+                )
+        missing, unexpected = net.module_.load_state_dict(kept, strict=False)
+        missing = [name for name in missing if not name.startswith(self.skip)]
+        if missing or unexpected:
+            raise ValueError(
+                f"The starting weights do not fit the network: missing {missing[:3]}, "
+                f"unexpected {unexpected[:3]}; the architectures differ."
+            )
+        for name, parameter in net.module_.named_parameters():
+            if self.frozen and name.startswith(self.frozen):
+                parameter.requires_grad_(False)
+        self.state_dict = None  # the network holds them now: no second copy in net_
 
 
 class EpochProgressBar(Callback):

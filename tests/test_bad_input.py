@@ -370,6 +370,7 @@ BAD_VALUES = {
     "n_jobs": [0, 1.5, "all"],
     "random_state": [-1, 2**32, 1.5, "seed"],
     "verbose": [-1, "loud", 1.5],
+    "warm_start": ["yes", 1, None],
 }
 CASES = [
     (cls, name, value)

@@ -36,6 +36,8 @@ ESTIMATORS = [
     LITENetworkRegressor(**LITE, max_epochs=60),
     LITETimeClassifier(n_estimators=2, **LITE, max_epochs=15),
     LITETimeRegressor(n_estimators=2, **LITE, max_epochs=60),
+    # warm_start: the cheapest network, to check that the parameter keeps the contract
+    LITENetworkClassifier(**LITE, max_epochs=15, warm_start=True),
     SeriesStandardScaler(),
     SeriesImputer(),
 ]
@@ -53,9 +55,27 @@ EXPECTED_FAILED_CHECKS = {
                 LITETimeClassifier, LITETimeRegressor)
 }
 
-
-@parametrize_with_checks(
-    ESTIMATORS, expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(type(est), {})
+#: Checks that fit one estimator twice and compare: with warm_start=True the second fit
+#: continues the first (scikit-learn's meaning, as MLPClassifier(warm_start=True) does).
+WARM_START = (
+    "fits the same estimator twice on the same data and expects the same result, but "
+    "warm_start=True makes the second fit continue from the first fit's weights"
 )
+WARM_START_FAILED_CHECKS = dict.fromkeys(
+    ("check_pipeline_consistency", "check_supervised_y_2d",
+     "check_transformer_data_not_an_array", "check_transformer_general",
+     "check_transformer_general(readonly_memmap=True)"),
+    WARM_START,
+)
+
+
+def expected_failed_checks(estimator):
+    expected = dict(EXPECTED_FAILED_CHECKS.get(type(estimator), {}))
+    if getattr(estimator, "warm_start", False):
+        expected.update(WARM_START_FAILED_CHECKS)
+    return expected
+
+
+@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
 def test_sklearn_compatible(estimator, check):
     check(estimator)

@@ -41,6 +41,9 @@ def test_the_quickstart_notebook_runs(monkeypatch):
     assert "class_weight='balanced': test recall of class '1'" in outputs
     assert "stopped early: " in outputs
     assert "same labels as predict: True" in outputs  # the ONNX graph
+    assert "distilled network: test accuracy" in outputs
+    assert "members after warm start: 2" in outputs
+    assert "fine-tuned classes: [False  True]" in outputs
     assert outputs.strip().endswith("True")  # the restored model predicts the same
     # the class activation maps are exact: the printed means + bias are the logits
     maps_identity = re.search(r"mean \+ bias: \[(.*?)\]\s+logit: +\[(.*?)\]", outputs, re.S)
