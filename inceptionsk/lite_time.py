@@ -60,9 +60,10 @@ class LITETimeNetwork:
                     use_litemv=self.use_litemv,
                     keras_dilation=vars(self).get("_keras_dilation", False))
 
-    def _fit_validated(self, X, lengths, y, sample_weight):
-        vars(self).pop("_keras_dilation", None)  # a new fit: today's network
-        return super()._fit_validated(X, lengths, y, sample_weight)
+    def _fit_validated(self, X, lengths, y, sample_weight, **training):
+        if not self._warm():  # a new network is today's; a warm start keeps the fitted one
+            vars(self).pop("_keras_dilation", None)
+        return super()._fit_validated(X, lengths, y, sample_weight, **training)
 
     def _layers(self):
         """The network's layers in order, each as the prefixes of its weights' names:

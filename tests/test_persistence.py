@@ -317,6 +317,14 @@ def test_a_file_of_format_version_1_loads_with_a_warning(name, tmp_path):
         refit = clone(model).fit(expected["X"], model.classes_[[0, 1] * 6])
         assert not any(b.conv.time_padding is None for m in refit.estimators_
                        for b in m.net_.module_.fcn)
+        # a warm start continues the network it has, and its file says which it is
+        member = model.estimators_[0].set_params(warm_start=True, max_epochs=1)
+        member.fit(expected["X"], model.classes_[[0, 1] * 6])
+        member.save(tmp_path / "warm.pt")
+        again = load(tmp_path / "warm.pt")
+        assert all(b.conv.time_padding is None for b in again.net_.module_.fcn)
+        assert np.array_equal(again.predict_proba(expected["X"]),
+                              member.predict_proba(expected["X"]))
 
 
 @pytest.mark.parametrize("kind", ["text", "empty", "tensor", "pickle", "joblib"])
