@@ -217,9 +217,10 @@ class NetworkEnsemble(SeriesEstimator):
             if watch is not None:
                 watch.close()
             with warnings.catch_warnings():
-                # joblib's note that it cancels the tasks in flight: the report below
-                # says what was kept
-                warnings.filterwarnings("ignore", "[0-9]+ tasks which were still being")
+                # joblib's note that it cancels the tasks in flight (after "N tasks have
+                # been successfully executed but not used" when some had finished unseen):
+                # the report below says what was kept
+                warnings.filterwarnings("ignore", r"(?s).*tasks which were still being")
                 tasks.close()  # after a break, stops the tasks still running
         # a member to resume that did not return keeps the epochs it had
         kept = [returned.get(i, m) for i, m in enumerate(members)
