@@ -85,6 +85,18 @@ PARAMETERS = {
         (see the user guide). None: the recipe's.
         """,
     ),
+    "weight_init": Parameter(
+        "torch", [StrOptions({"glorot", "torch"})], '{"torch", "glorot"}',
+        """
+        How each network's weights start. ``"torch"``: torch's default initialisation,
+        as tsai's modules start. ``"glorot"``: the convolutions' and the linear head's
+        weights drawn Glorot-uniform and their biases zero, the Keras defaults of the
+        papers' own code (InceptionTime's and LITE's); which one the recipes should use
+        is being measured on the development sets (see the user guide's recipes page).
+        Batch norm starts at weight 1 and bias 0 either way, and H-InceptionTime's
+        hand-crafted filters are constants, never drawn.
+        """,
+    ),
     "validation_fraction": Parameter(
         None, [Interval(Real, 0, 1, closed="neither"), None], "float",
         """
@@ -212,8 +224,8 @@ def estimator_parameters(parameters, **blocks):
 
 #: The recipe's parameters, which every estimator has.
 TRAINING = (
-    "recipe", "max_epochs", "batch_size", "lr", "lr_schedule", "validation_fraction",
-    "n_iter_no_change",
+    "recipe", "max_epochs", "batch_size", "lr", "lr_schedule", "weight_init",
+    "validation_fraction", "n_iter_no_change",
 )
 
 

@@ -156,6 +156,7 @@ class NetworkEstimator(SeriesEstimator):
             verbose=int(self.verbose >= 2),
         )
         net.autocast_dtype = AUTOCAST_DTYPES[self.precision]
+        net.weight_init = self.weight_init
         return net
 
     def _callbacks(self, *, drop_last, steps_done=0):

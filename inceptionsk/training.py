@@ -31,8 +31,8 @@ from tqdm.auto import tqdm
 
 __all__ = [
     "AUTOCAST_DTYPES", "LOSS_INPUTS", "DistillationLoss", "EpochProgressBar", "InitialWeights",
-    "KeepBestWeights", "WeightedNetClassifier", "WeightedNetRegressor", "recipe_callbacks",
-    "resolve_device", "seeded",
+    "KeepBestWeights", "WeightedNetClassifier", "WeightedNetRegressor", "glorot_uniform_",
+    "recipe_callbacks", "resolve_device", "seeded",
 ]
 
 #: The paper's learning-rate schedule: halve after 50 epochs without a lower training loss.
@@ -124,6 +124,8 @@ class _WeightedLoss:
     """
 
     autocast_dtype = None
+    #: The estimator's ``weight_init``: how :meth:`initialize_module` draws the weights.
+    weight_init = "torch"
 
     def infer(self, x, **fit_params):
         if isinstance(x, dict) and not LOSS_INPUTS.isdisjoint(x):
@@ -133,6 +135,12 @@ class _WeightedLoss:
         with torch.autocast(torch.device(self.device).type, dtype=self.autocast_dtype):
             outputs = super().infer(x, **fit_params)
         return outputs.float()
+
+    def initialize_module(self):
+        super().initialize_module()
+        if self.weight_init == "glorot":
+            glorot_uniform_(self.module_)
+        return self
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         if isinstance(X, dict) and "teacher_outputs" in X:
@@ -159,6 +167,24 @@ class _WeightedLoss:
     def on_train_begin(self, net, **kwargs):
         self.stopped_early_ = False
         return super().on_train_begin(net, **kwargs)
+
+
+def glorot_uniform_(module):
+    """Draw the trainable convolution and linear weights of ``module`` Glorot-uniform and
+    zero their biases, in place: the Keras defaults (``glorot_uniform``, ``zeros``) of the
+    papers' code. Returns ``module``.
+
+    A weight's fans are those of its ``Conv1d`` shape ``(out, in / groups, k)``, as
+    Keras counts them; the memory layout of the weights is kept.
+    """
+    with torch.no_grad():
+        for layer in module.modules():
+            if isinstance(layer, (torch.nn.Conv1d, torch.nn.Linear)):
+                if layer.weight.requires_grad:
+                    torch.nn.init.xavier_uniform_(layer.weight)
+                if layer.bias is not None and layer.bias.requires_grad:
+                    torch.nn.init.zeros_(layer.bias)
+    return module
 
 
 class WeightedNetClassifier(_WeightedLoss, NeuralNetClassifier):

@@ -361,6 +361,7 @@ BAD_VALUES = {
     "batch_size": [0, -64, 64.0, None],
     "lr": [0, -0.001, np.inf, np.nan, "0.001", None],
     "lr_schedule": ["cosine", "", 1],
+    "weight_init": ["xavier", "", "Glorot", 1, None],
     "validation_fraction": [0, 1, 1.5, -0.1, "0.1"],
     "n_iter_no_change": [0, -1, 1.5, "5"],
     "class_weight": ["heavy", 1, [1, 2]],
