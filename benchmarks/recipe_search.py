@@ -1,0 +1,197 @@
+"""Search for the fast recipe: single networks of each variant, scored one by one.
+
+Each (dataset, variant, seed) trains one InceptionTime network on the dataset's TRAIN
+split and scores its TEST split; the test probabilities are saved, so that ensembles of
+any size can be scored afterwards without training again (``--report``). One CSV row is
+appended per network as it finishes, and a rerun skips the networks already there: the
+search resumes where it stopped.
+
+A variant is a name made of ``-``-separated parts, each changing the fast recipe
+(one-cycle schedule, 300 epochs, peak 10 x lr, torch's initialisation, float32):
+
+- ``glorot``: ``weight_init="glorot"``, Glorot-uniform weights and zero biases (Keras'
+  defaults, the paper's code);
+- ``e<N>``: N epochs; ``s<N>``: N optimizer steps (epochs = ceil(N / batches per epoch));
+- ``p<X>``: one-cycle peak X x lr;
+- ``bf16``: bfloat16 mixed precision;
+- ``plateau``: the paper's schedule instead of one-cycle.
+
+Run from the repository root with the package importable::
+
+    python benchmarks/recipe_search.py ../shared/archives/UCR --datasets GunPoint,Beef \\
+        --variants bf16,glorot-bf16 --seeds 0-4 --out benchmarks/out/recipe_search
+    python benchmarks/recipe_search.py --report --out benchmarks/out/recipe_search
+
+Every series is z-normalised first (``SeriesStandardScaler``), as the paper's code does.
+"""
+
+import argparse
+import csv
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+import inceptionsk.training as training
+from inceptionsk import InceptionNetworkClassifier, SeriesStandardScaler
+from inceptionsk.datasets import load_dataset, published_result
+
+COLUMNS = ["dataset", "variant", "seed", "n_train", "epochs", "steps", "accuracy",
+           "train_loss", "seconds", "threads"]
+
+
+def variant_params(variant, n_train, batch_size=64):
+    """The estimator's parameters of a variant name (see the module docstring)."""
+    params = dict(lr_schedule="one_cycle", max_epochs=300, precision="float32")
+    for part in filter(None, variant.split("-")):
+        if part == "glorot":
+            params["weight_init"] = "glorot"
+        elif part == "bf16":
+            params["precision"] = "bfloat16"
+        elif part == "plateau":
+            params["lr_schedule"] = "plateau"
+        elif part == "base":
+            pass
+        elif part[0] == "e":
+            params["max_epochs"] = int(part[1:])
+        elif part[0] == "s":
+            params["max_epochs"] = math.ceil(int(part[1:]) / math.ceil(n_train / batch_size))
+        elif part[0] == "p":
+            params["_peak"] = float(part[1:])
+        else:
+            raise ValueError(f"unknown variant part {part!r} in {variant!r}")
+    return params
+
+
+def done_keys(csv_path):
+    """The (dataset, variant, seed) of the networks already in the CSV."""
+    if not csv_path.exists():
+        return set()
+    with open(csv_path, newline="") as f:
+        return {(r["dataset"], r["variant"], r["seed"]) for r in csv.DictReader(f)}
+
+
+def run(args):
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    csv_path = out / "networks.csv"
+    done = done_keys(csv_path)
+    seeds = parse_seeds(args.seeds)
+    root = Path(args.archive)
+    for entry in args.datasets.split(","):
+        name = Path(entry).stem  # a dataset folder's name, or an .npz file's
+        X_train, y_train = load_dataset(root / entry, split="train", return_X_y=True)
+        X_test, y_test = load_dataset(root / entry, split="test", return_X_y=True)
+        scaler = SeriesStandardScaler().fit(X_train)
+        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+        for variant in args.variants.split(","):
+            for seed in seeds:
+                if (name, variant, str(seed)) in done:
+                    continue
+                params = variant_params(variant, len(X_train))
+                peak = params.pop("_peak", None)
+                if peak is not None:
+                    training.ONE_CYCLE_PEAK = peak
+                clf = InceptionNetworkClassifier(random_state=seed, device="cpu", **params)
+                start = time.perf_counter()
+                try:
+                    clf.fit(X_train, y_train)
+                finally:
+                    training.ONE_CYCLE_PEAK = 10.0
+                seconds = time.perf_counter() - start
+                proba = clf.predict_proba(X_test)
+                np.savez_compressed(out / f"{name}__{variant}__{seed}.npz", proba=proba,
+                                    classes=clf.classes_, y_test=y_test)
+                history = clf.history_
+                row = dict(
+                    dataset=name, variant=variant, seed=seed, n_train=len(X_train),
+                    epochs=len(history), steps=sum(len(e["batches"]) for e in history),
+                    accuracy=float(np.mean(clf.classes_[proba.argmax(1)] == y_test)),
+                    train_loss=float(min(history[:, "train_loss"])),
+                    seconds=round(seconds, 1), threads=torch.get_num_threads(),
+                )
+                new = not csv_path.exists()
+                with open(csv_path, "a", newline="") as f:
+                    writer = csv.DictWriter(f, fieldnames=COLUMNS)
+                    if new:
+                        writer.writeheader()
+                    writer.writerow(row)
+                print(row, flush=True)
+
+
+def parse_seeds(text):
+    """``"0-4"`` or ``"0,2,5"`` as a list of ints."""
+    if "-" in text:
+        lo, hi = text.split("-")
+        return list(range(int(lo), int(hi) + 1))
+    return [int(s) for s in text.split(",")]
+
+
+def report(args):
+    """Ensembles of the first k seeds of each (dataset, variant) beside the paper."""
+    out = Path(args.out)
+    with open(out / "networks.csv", newline="") as f:
+        rows = list(csv.DictReader(f))
+    groups = {}
+    for r in rows:
+        groups.setdefault((r["dataset"], r["variant"]), []).append(int(r["seed"]))
+    ks = [int(k) for k in args.ks.split(",")]
+    table = {}
+    for (name, variant), seeds in sorted(groups.items()):
+        seeds = sorted(seeds)
+        probas = []
+        for seed in seeds:
+            data = np.load(out / f"{name}__{variant}__{seed}.npz", allow_pickle=True)
+            probas.append(data["proba"])
+            classes, y_test = data["classes"], data["y_test"]
+        singles = [np.mean(classes[p.argmax(1)] == y_test) for p in probas]
+        accs = {}
+        for k in ks:
+            if k <= len(probas):
+                # every window of k consecutive seeds: less luck of the draw than one
+                windows = [np.mean(probas[i:i + k], axis=0) for i in range(len(probas) - k + 1)]
+                accs[k] = float(np.mean([np.mean(classes[p.argmax(1)] == y_test)
+                                         for p in windows]))
+        table[(name, variant)] = (np.mean(singles), accs, len(probas))
+    variants = sorted({v for _, v in table})
+    print(f"{'dataset':32s}{'paper':>7s} " + " ".join(
+        f"{v + ' k=' + str(k):>22s}" for v in variants for k in ks))
+    means = {(v, k): [] for v in variants for k in ks}
+    for name in sorted({n for n, _ in table}):
+        paper = published_result(name).accuracy
+        cells = []
+        for v in variants:
+            single, accs, n = table.get((name, v), (None, {}, 0))
+            for k in ks:
+                if k in accs:
+                    cells.append(f"{accs[k] - paper:+22.3f}")
+                    means[(v, k)].append(accs[k] - paper)
+                else:
+                    cells.append(f"{'':>22s}")
+        print(f"{name:32s}{paper:7.3f} " + " ".join(cells))
+    print(f"{'mean difference':40s}" + " ".join(
+        f"{np.mean(means[(v, k)]) if means[(v, k)] else float('nan'):+22.4f}"
+        for v in variants for k in ks))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("archive", nargs="?")
+    parser.add_argument("--datasets")
+    parser.add_argument("--variants", default="base")
+    parser.add_argument("--seeds", default="0-4")
+    parser.add_argument("--out", default="benchmarks/out/recipe_search")
+    parser.add_argument("--report", action="store_true")
+    parser.add_argument("--ks", default="1,2,3,5")
+    args = parser.parse_args(argv)
+    if args.report:
+        report(args)
+    else:
+        run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
