@@ -37,16 +37,12 @@ keep their raw scale), for every model alike.
 """
 
 import argparse
-import csv
 import os
-import shlex
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
-from machine import machine_description
+from resumable import announce, append_row, read_rows
 from sklearn.base import clone
 
 from inceptionsk import (
@@ -220,26 +216,13 @@ def speed_row(args):
 
 
 def done_datasets(path):
-    if not Path(path).exists():
-        return set()
-    with open(path, newline="", encoding="utf-8") as file:
-        return {row["dataset"] for row in csv.DictReader(file)}
-
-
-def append_row(path, row):
-    new = not Path(path).exists()
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(file, fieldnames=COLUMNS)
-        if new:
-            writer.writeheader()
-        writer.writerow(row)
+    """The datasets (and speed rows) already in the CSV."""
+    return {row["dataset"] for row in read_rows(path)}
 
 
 def summary(path):
     """Lines on every dataset row of the file: mean accuracies, differences, speed-ups."""
-    with open(path, newline="", encoding="utf-8") as file:
-        rows = list(csv.DictReader(file))
+    rows = read_rows(path)
     data = [row for row in rows if row["teacher_accuracy"]]
     lines = []
     if data:
@@ -268,13 +251,11 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     if not args.quiet:
-        print(machine_description())
-        print("Command: python benchmarks/distill.py " + shlex.join(sys.argv[1:] if argv is None
-                                                                     else argv))
+        announce("distill.py", argv)
     done = done_datasets(args.out)
     n, c, length = args.speed_shape
     if f"random {n}x{c}x{length}" not in done:
-        append_row(args.out, speed_row(args))
+        append_row(args.out, speed_row(args), COLUMNS)
     for data in args.data:
         name = load_dataset(data, split="train").name
         if name in done:
@@ -282,7 +263,7 @@ def main(argv=None):
                 print(f"{name}: done before, skipped")
             continue
         row = dataset_row(data, args)
-        append_row(args.out, row)
+        append_row(args.out, row, COLUMNS)
         if not args.quiet:
             print(f"{name}: teacher {row['teacher_accuracy']}, distilled "
                   f"{row['student_accuracy']}, LITE {row['lite_accuracy']}, alone "

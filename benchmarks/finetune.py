@@ -29,17 +29,14 @@ files (``inceptionsk.datasets.load_dataset``), with the same number of channels;
 """
 
 import argparse
-import csv
 import os
 import re
-import shlex
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import torch
-from machine import machine_description
+from resumable import announce, append_row, read_rows
 from sklearn.base import clone
 
 from inceptionsk import InceptionNetworkClassifier, SeriesStandardScaler, fine_tune, load
@@ -113,20 +110,8 @@ def pretrained(source, args, out):
 
 
 def done_keys(path):
-    if not Path(path).exists():
-        return set()
-    with open(path, newline="", encoding="utf-8") as file:
-        return {tuple(row[k] for k in KEY) for row in csv.DictReader(file)}
-
-
-def append_row(path, row):
-    new = not Path(path).exists()
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a", newline="", encoding="utf-8") as file:
-        writer = csv.DictWriter(file, fieldnames=COLUMNS)
-        if new:
-            writer.writeheader()
-        writer.writerow(row)
+    """The (pair, seed, budget, method) keys already in the CSV."""
+    return {tuple(row[k] for k in KEY) for row in read_rows(path)}
 
 
 def run_pair(pair, args, done):
@@ -158,7 +143,7 @@ def run_pair(pair, args, done):
                     "scale": args.scale, "device": args.device,
                     "threads": torch.get_num_threads(), "load_at_start": f"{load_at_start:.2f}",
                 }
-                append_row(args.out, row)
+                append_row(args.out, row, COLUMNS)
                 if not args.quiet:
                     print(f"{source_name} -> {target_name} seed {seed}, {budget} epochs, "
                           f"{method}: {row['accuracy']} in {row['fit_s']} s", flush=True)
@@ -167,8 +152,7 @@ def run_pair(pair, args, done):
 def summary(path):
     """Per pair and budget, the mean accuracy and time of each method; and the smallest
     budget at which fine-tuning reaches scratch's accuracy at the largest budget."""
-    with open(path, newline="", encoding="utf-8") as file:
-        rows = list(csv.DictReader(file))
+    rows = read_rows(path)
     lines = []
     for pair in dict.fromkeys((row["source"], row["target"], row["freeze"]) for row in rows):
         mine = [row for row in rows if (row["source"], row["target"], row["freeze"]) == pair]
@@ -202,9 +186,7 @@ def main(argv=None):
     if args.threads:
         torch.set_num_threads(args.threads)
     if not args.quiet:
-        print(machine_description())
-        print("Command: python benchmarks/finetune.py "
-              + shlex.join(sys.argv[1:] if argv is None else argv))
+        announce("finetune.py", argv)
     done = done_keys(args.out)
     for pair in args.pairs:
         run_pair(pair, args, done)

@@ -26,7 +26,6 @@ Every series is z-normalised first (``SeriesStandardScaler``), as the paper's co
 """
 
 import argparse
-import csv
 import math
 import sys
 import time
@@ -34,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from resumable import append_row, read_rows
 
 import inceptionsk.training as training
 from inceptionsk import InceptionNetworkClassifier, SeriesStandardScaler
@@ -68,10 +68,7 @@ def variant_params(variant, n_train, batch_size=64):
 
 def done_keys(csv_path):
     """The (dataset, variant, seed) of the networks already in the CSV."""
-    if not csv_path.exists():
-        return set()
-    with open(csv_path, newline="") as f:
-        return {(r["dataset"], r["variant"], r["seed"]) for r in csv.DictReader(f)}
+    return {(r["dataset"], r["variant"], r["seed"]) for r in read_rows(csv_path)}
 
 
 def run(args):
@@ -113,12 +110,7 @@ def run(args):
                     train_loss=float(min(history[:, "train_loss"])),
                     seconds=round(seconds, 1), threads=torch.get_num_threads(),
                 )
-                new = not csv_path.exists()
-                with open(csv_path, "a", newline="") as f:
-                    writer = csv.DictWriter(f, fieldnames=COLUMNS)
-                    if new:
-                        writer.writeheader()
-                    writer.writerow(row)
+                append_row(csv_path, row, COLUMNS)
                 print(row, flush=True)
 
 
@@ -133,8 +125,7 @@ def parse_seeds(text):
 def report(args):
     """Ensembles of the first k seeds of each (dataset, variant) beside the paper."""
     out = Path(args.out)
-    with open(out / "networks.csv", newline="") as f:
-        rows = list(csv.DictReader(f))
+    rows = read_rows(out / "networks.csv")
     groups = {}
     for r in rows:
         groups.setdefault((r["dataset"], r["variant"]), []).append(int(r["seed"]))
