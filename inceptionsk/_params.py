@@ -229,17 +229,18 @@ TRAINING = (
 )
 
 
-def estimator_class(network, *, classifier, ensemble, **blocks):
+def estimator_class(network, *, classifier, ensemble, overrides=None, **blocks):
     """Class decorator of a concrete estimator: :func:`estimator_parameters` with the
     parameters of its network (``network``: names to :class:`Parameter`), the recipe,
     its task and its kind, in that order, the shared Attributes and Notes blocks, and
-    ``blocks``."""
+    ``blocks``. ``overrides`` (names to :class:`Parameter`) replace shared parameters
+    whose default differs for a family."""
     names = (
         ("n_estimators",) * ensemble + TRAINING + ("class_weight",) * classifier
         + ("device", "precision", "callbacks") + ("n_jobs",) * ensemble
         + ("random_state", "verbose", "warm_start")
     )
-    shared = {name: PARAMETERS[name] for name in names}
+    shared = {name: (overrides or {}).get(name, PARAMETERS[name]) for name in names}
     head = {name: shared.pop(name) for name in ("recipe",) + ("n_estimators",) * ensemble}
     return estimator_parameters(
         {**head, **network, **shared},

@@ -33,9 +33,9 @@ ESTIMATORS = [
     InceptionTimeClassifier(n_estimators=2, **CLASSIFIER),
     InceptionTimeRegressor(n_estimators=2, **REGRESSOR),
     LITENetworkClassifier(**LITE, max_epochs=15),
-    LITENetworkRegressor(**LITE, max_epochs=60),
+    LITENetworkRegressor(**LITE, max_epochs=100),
     LITETimeClassifier(n_estimators=2, **LITE, max_epochs=15),
-    LITETimeRegressor(n_estimators=2, **LITE, max_epochs=60),
+    LITETimeRegressor(n_estimators=2, **LITE, max_epochs=100),
     # warm_start: the cheapest network, to check that the parameter keeps the contract
     LITENetworkClassifier(**LITE, max_epochs=15, warm_start=True),
     SeriesStandardScaler(),

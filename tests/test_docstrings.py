@@ -18,10 +18,11 @@ from inceptionsk._params import PARAMETERS
 numpydoc_validate = pytest.importorskip("numpydoc.validate")
 from sklearn.utils._testing import assert_docstring_consistency  # noqa: E402 (needs numpydoc)
 
-#: Each network's estimators, and the parameters of its network (worded for it).
+#: Each network's estimators, and the parameters of its network and those whose default
+#: differs for the family (worded for it).
 FAMILIES = {
     module.__name__: ([getattr(module, name) for name in module.__all__],
-                      list(module.NETWORK_PARAMETERS))
+                      [*module.NETWORK_PARAMETERS, *getattr(module, "OVERRIDES", {})])
     for module in (inception_time, lite_time)
 }
 ALL_ESTIMATORS = [cls for classes, _ in FAMILIES.values() for cls in classes]
