@@ -16,9 +16,10 @@ A variant is a name made of ``-``-separated parts, each changing the fast recipe
 - ``bf16``: bfloat16 mixed precision;
 - ``plateau``: the paper's schedule instead of one-cycle.
 
-Run from the repository root with the package importable::
+Run from the repository root with the package importable, ARCHIVES being a folder of
+UCR dataset folders (``<Name>/<Name>_TRAIN.tsv``)::
 
-    python benchmarks/recipe_search.py ../shared/archives/UCR --datasets GunPoint,Beef \\
+    python benchmarks/recipe_search.py ARCHIVES/UCR --datasets GunPoint,Beef \\
         --variants bf16,glorot-bf16 --seeds 0-4 --out benchmarks/out/recipe_search
     python benchmarks/recipe_search.py --report --out benchmarks/out/recipe_search
 
