@@ -61,7 +61,7 @@ COLUMNS = [
     "speed_cases", "teacher_predict_s", "student_predict_s", "lite_predict_s",
     "alone_predict_s", "student_speedup", "lite_speedup",
     "teacher_parameters", "student_parameters", "lite_parameters",
-    "n_estimators", "max_epochs", "lr_schedule", "temperature", "alpha", "scale",
+    "n_estimators", "max_epochs", "lr_schedule", "precision", "temperature", "alpha", "scale",
     "device", "threads", "load_at_start",
 ]
 MODELS = ("teacher", "student", "lite", "alone")
@@ -78,6 +78,7 @@ def parse_args(argv=None):
     parser.add_argument("--max-epochs", type=int, default=1500)
     parser.add_argument("--lr-schedule", choices=["plateau", "one_cycle"], default="plateau")
     parser.add_argument("--lr", type=float, default=0.001)
+    parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--n-filters", type=int, default=32)
     parser.add_argument("--depth", type=int, default=6)
@@ -104,7 +105,8 @@ def parse_args(argv=None):
 def recipe(args):
     """The parameters every InceptionTime model of the run shares."""
     return dict(max_epochs=args.max_epochs, lr_schedule=args.lr_schedule, lr=args.lr,
-                batch_size=args.batch_size, n_filters=args.n_filters, depth=args.depth,
+                precision=args.precision, batch_size=args.batch_size,
+                n_filters=args.n_filters, depth=args.depth,
                 kernel_size=args.kernel_size, device=args.device,
                 random_state=args.random_state)
 
@@ -167,7 +169,8 @@ def speed_columns(fitted, X, args):
 
 def settings_columns(args):
     return {"n_estimators": args.n_estimators, "max_epochs": args.max_epochs,
-            "lr_schedule": args.lr_schedule, "temperature": args.temperature,
+            "lr_schedule": args.lr_schedule, "precision": args.precision,
+            "temperature": args.temperature,
             "alpha": args.alpha, "scale": args.scale, "device": args.device,
             "threads": torch.get_num_threads(), "load_at_start": f"{os.getloadavg()[0]:.2f}"}
 

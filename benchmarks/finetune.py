@@ -44,7 +44,7 @@ from inceptionsk.datasets import load_dataset
 
 COLUMNS = [
     "source", "target", "seed", "budget", "method", "freeze", "accuracy", "fit_s",
-    "source_accuracy", "source_epochs", "n_train", "n_test", "lr_schedule", "scale",
+    "source_accuracy", "source_epochs", "n_train", "n_test", "lr_schedule", "precision", "scale",
     "device", "threads", "load_at_start",
 ]
 KEY = ("source", "target", "seed", "budget", "method", "freeze")
@@ -66,6 +66,7 @@ def parse_args(argv=None):
                         help="leading Inception modules frozen (default: %(default)s)")
     parser.add_argument("--lr-schedule", choices=["plateau", "one_cycle"], default="plateau")
     parser.add_argument("--lr", type=float, default=0.001)
+    parser.add_argument("--precision", choices=["float32", "bfloat16"], default="float32")
     parser.add_argument("--batch-size", type=int, default=64)
     parser.add_argument("--n-filters", type=int, default=32)
     parser.add_argument("--depth", type=int, default=6)
@@ -80,7 +81,7 @@ def parse_args(argv=None):
 
 def network(args, epochs, seed):
     return InceptionNetworkClassifier(
-        max_epochs=epochs, lr_schedule=args.lr_schedule, lr=args.lr,
+        max_epochs=epochs, lr_schedule=args.lr_schedule, lr=args.lr, precision=args.precision,
         batch_size=args.batch_size, n_filters=args.n_filters, depth=args.depth,
         kernel_size=args.kernel_size, device=args.device, random_state=seed,
     )
@@ -98,8 +99,9 @@ def splits(data, scale):
 def pretrained(source, args, out):
     """The source network, trained once and kept in a file beside ``out``."""
     X, y, X_test, y_test, name = splits(source, args.scale)
+    recipe = f"{name}_{args.source_epochs}_{args.lr_schedule}_{args.precision}_{args.scale}"
     path = Path(out).with_name(f"{Path(out).stem}_sources") / (
-        re.sub(r"[^\w.-]", "_", f"{name}_{args.source_epochs}_{args.scale}") + ".pt")
+        re.sub(r"[^\w.-]", "_", recipe) + ".pt")
     if path.exists():
         model = load(path, device=args.device)
     else:
@@ -140,7 +142,7 @@ def run_pair(pair, args, done):
                     "source_accuracy": f"{source_accuracy:.4f}",
                     "source_epochs": args.source_epochs, "n_train": len(X),
                     "n_test": len(X_test), "lr_schedule": args.lr_schedule,
-                    "scale": args.scale, "device": args.device,
+                    "precision": args.precision, "scale": args.scale, "device": args.device,
                     "threads": torch.get_num_threads(), "load_at_start": f"{load_at_start:.2f}",
                 }
                 append_row(args.out, row, COLUMNS)
