@@ -14,6 +14,7 @@ A variant is a name made of ``-``-separated parts, each changing the fast recipe
 - ``e<N>``: N epochs; ``s<N>``: N optimizer steps (epochs = ceil(N / batches per epoch));
 - ``p<X>``: one-cycle peak X x lr;
 - ``bf16``: bfloat16 mixed precision;
+- ``bneps<K>``: batch norm's epsilon 10**-K (Keras' default is 1e-3, torch's 1e-5);
 - ``plateau``: the paper's schedule instead of one-cycle.
 
 Run from the repository root with the package importable, ARCHIVES being a folder of
@@ -35,6 +36,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from resumable import append_row, read_rows
+from skorch.callbacks import Callback
 
 import inceptionsk.training as training
 from inceptionsk import InceptionNetworkClassifier, SeriesStandardScaler
@@ -56,6 +58,8 @@ def variant_params(variant, n_train, batch_size=64):
             params["lr_schedule"] = "plateau"
         elif part == "base":
             pass
+        elif part.startswith("bneps"):
+            params["callbacks"] = [BatchNormEpsilon(10.0 ** -int(part[5:]))]
         elif part[0] == "e":
             params["max_epochs"] = int(part[1:])
         elif part[0] == "s":
@@ -65,6 +69,18 @@ def variant_params(variant, n_train, batch_size=64):
         else:
             raise ValueError(f"unknown variant part {part!r} in {variant!r}")
     return params
+
+
+class BatchNormEpsilon(Callback):
+    """Set every batch norm's epsilon of the network as its training begins."""
+
+    def __init__(self, eps):
+        self.eps = eps
+
+    def on_train_begin(self, net, **kwargs):
+        for module in net.module_.modules():
+            if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+                module.eps = self.eps
 
 
 def done_keys(csv_path):
