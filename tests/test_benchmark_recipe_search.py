@@ -6,7 +6,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from conftest import load_benchmark
+
+from inceptionsk import InceptionNetworkClassifier
 
 DATA = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
 
@@ -43,3 +46,14 @@ def test_variant_names_set_the_recipe(script):
                           weight_init="glorot")
     with pytest.raises(ValueError, match="unknown variant part 'x'"):
         script.variant_params("x", n_train=10)
+
+
+def test_the_batch_norm_epsilon_variant_reaches_every_batch_norm(script):
+    params = script.variant_params("bneps3-e1", n_train=20)
+    (callback,) = params["callbacks"]
+    assert callback.eps == pytest.approx(1e-3)
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 1, 30)).astype(np.float32), np.arange(20) % 2
+    clf = InceptionNetworkClassifier(random_state=0, n_filters=4, depth=3, **params).fit(X, y)
+    norms = [m for m in clf.module_.modules() if isinstance(m, torch.nn.BatchNorm1d)]
+    assert norms and all(m.eps == pytest.approx(1e-3) for m in norms)
