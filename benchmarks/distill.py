@@ -26,6 +26,10 @@ Run from the repository root with the package installed (or ``PYTHONPATH=.``)::
     Lightning2,Meat,OliveOil,PowerCons,Strawberry,ToeSegmentation2} \\
         --scale --threads 2 --out benchmarks/results/distill_paper.csv
 
+    # the scoring speed alone, on a quiet machine (load and matmul peak printed)
+    python benchmarks/distill.py --speed-only --threads 2 --speed-repeats 5 \\
+        --out benchmarks/results/distill_speed_quiet.csv
+
     # the fast recipe (2 networks x 300 one-cycle epochs)
     python benchmarks/distill.py /work/shared/archives/UCR/GunPoint --n-estimators 2 \\
         --max-epochs 300 --lr-schedule one_cycle --out benchmarks/results/distill_fast.csv
@@ -42,6 +46,7 @@ import time
 
 import numpy as np
 import torch
+from machine import load_average, matmul_peak_gflops
 from resumable import announce, append_row, read_rows
 from sklearn.base import clone
 
@@ -72,7 +77,7 @@ def parse_args(argv=None):
         description=__doc__.split("\n\n")[0],
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("data", nargs="+", help="dataset folders, bundled names or .npz files")
+    parser.add_argument("data", nargs="*", help="dataset folders, bundled names or .npz files")
     parser.add_argument("--out", required=True, help="the CSV file, appended to (resumable)")
     parser.add_argument("--n-estimators", type=int, default=5)
     parser.add_argument("--max-epochs", type=int, default=1500)
@@ -99,7 +104,13 @@ def parse_args(argv=None):
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=None, help="torch threads")
     parser.add_argument("--quiet", action="store_true", help="no progress lines")
-    return parser.parse_args(argv)
+    parser.add_argument("--speed-only", action="store_true",
+                        help="time the scoring on --speed-shape only (for a quiet machine: "
+                        "prints the load and the matmul peak before and after)")
+    args = parser.parse_args(argv)
+    if not args.data and not args.speed_only:
+        parser.error("give the datasets, or --speed-only")
+    return args
 
 
 def recipe(args):
@@ -257,8 +268,12 @@ def main(argv=None):
         announce("distill.py", argv)
     done = done_datasets(args.out)
     n, c, length = args.speed_shape
+    if args.speed_only:
+        print(f"load {load_average():.2f}, matmul peak {matmul_peak_gflops():.0f} GFLOP/s")
     if f"random {n}x{c}x{length}" not in done:
         append_row(args.out, speed_row(args), COLUMNS)
+    if args.speed_only:
+        print(f"load {load_average():.2f}, matmul peak {matmul_peak_gflops():.0f} GFLOP/s")
     for data in args.data:
         name = load_dataset(data, split="train").name
         if name in done:

@@ -50,3 +50,14 @@ def test_one_row_per_dataset_and_a_rerun_skips_them(script, tmp_path, capsys):
     assert [row["dataset"] for row in rows] == ["random 32x1x40", "GunPoint", "BasicMotions"]
     assert rows[1] == gunpoint
     assert "2 datasets: mean accuracy teacher" in capsys.readouterr().out
+
+
+def test_speed_only_times_the_scoring_alone(script, tmp_path, capsys):
+    out = tmp_path / "speed.csv"
+    script.main(["--speed-only", *TINY_OPTIONS, "--out", str(out)])
+    (row,) = read_rows(out)
+    assert row["dataset"] == "random 32x1x40"
+    assert float(row["student_speedup"]) > 0
+    assert capsys.readouterr().out.count("matmul peak") == 2
+    with pytest.raises(SystemExit):
+        script.main(["--out", str(out)])  # neither datasets nor --speed-only
