@@ -22,7 +22,7 @@ Run from the repository root with the package installed (or ``PYTHONPATH=.``)::
 
     # the paper's recipe (5 networks x 1500 epochs) on ten UCR sets, resumable
     nice -n 10 python benchmarks/distill.py \\
-        /work/shared/archives/UCR/{Beef,BirdChicken,DistalPhalanxOutlineCorrect,Herring,\\
+        ARCHIVES/UCR/{Beef,BirdChicken,DistalPhalanxOutlineCorrect,Herring,\\
     Lightning2,Meat,OliveOil,PowerCons,Strawberry,ToeSegmentation2} \\
         --scale --threads 2 --out benchmarks/results/distill_paper.csv
 
@@ -31,7 +31,7 @@ Run from the repository root with the package installed (or ``PYTHONPATH=.``)::
         --out benchmarks/results/distill_speed_quiet.csv
 
     # the fast recipe (2 networks x 300 one-cycle epochs)
-    python benchmarks/distill.py /work/shared/archives/UCR/GunPoint --n-estimators 2 \\
+    python benchmarks/distill.py ARCHIVES/UCR/GunPoint --n-estimators 2 \\
         --max-epochs 300 --lr-schedule one_cycle --out benchmarks/results/distill_fast.csv
 
 DATA are dataset folders of the UCR/UEA archives, bundled names (GunPoint, BasicMotions)

@@ -16,7 +16,7 @@ loaded machine are not valid: each row records the 1-minute load average at its 
 
 Run from the repository root with the package installed (or ``PYTHONPATH=.``)::
 
-    UCR=/work/shared/archives/UCR
+    UCR=ARCHIVES/UCR
     nice -n 10 python benchmarks/finetune.py \\
         $UCR/GunPointMaleVersusFemale:$UCR/GunPoint \\
         $UCR/ProximalPhalanxOutlineCorrect:$UCR/DistalPhalanxOutlineCorrect \\
