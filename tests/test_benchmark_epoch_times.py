@@ -29,7 +29,9 @@ def test_projects_the_budget_from_one_epoch_and_resumes(script, tmp_path, capsys
     epoch = float(row["epoch_s"])
     assert epoch > 0
     projected = float(row["projected_s"])
-    assert projected == pytest.approx(epoch * budget.n_estimators * budget.max_epochs, rel=1e-3)
+    # the file rounds the epoch to 1e-4 s and the projection to 0.1 s
+    network_epochs = budget.n_estimators * budget.max_epochs
+    assert projected == pytest.approx(epoch * network_epochs, abs=0.05 + network_epochs * 5e-5)
     paper = published_result("ItalyPowerDemand").train_time_s
     assert float(row["projected_ratio"]) == pytest.approx(projected / paper, abs=1e-3)
     capsys.readouterr()
