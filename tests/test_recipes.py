@@ -26,6 +26,12 @@ def test_the_fast_budget_is_a_cheaper_one_cycle_training(n_cases):
     assert compute <= PAPER.n_estimators * PAPER.max_epochs / 5
 
 
+def test_the_fast_rule_trains_the_papers_five_networks_where_an_epoch_is_one_batch():
+    """Up to 64 cases (one batch of the paper's 64): 5 networks; above: 2; 300 epochs."""
+    assert [fast_budget(n).n_estimators for n in (1, 17, 64, 65, 600)] == [5, 5, 5, 2, 2]
+    assert {fast_budget(n).max_epochs for n in (1, 64, 65, 10_000)} == {300}
+
+
 def test_explicit_values_win_over_the_recipe():
     budget = resolve_budget("fast", 50, n_estimators=7, max_epochs=3, lr_schedule="plateau")
     assert budget == (7, 3, "plateau")
