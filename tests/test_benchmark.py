@@ -311,6 +311,24 @@ def test_all_ties_give_a_p_value_of_one():
     assert (summary["ties"], summary["wilcoxon_p"]) == (3, 1.0)
 
 
+def test_clear_losses_allow_003_or_one_test_case_and_the_mean_compute_is_given():
+    """-0.03 is the margin; below 34 test cases one test case is more, and allowed."""
+    rows = [{"dataset": name, "metric": "accuracy", "published": 0.9, "difference": diff,
+             "n_test": n_test, "compute_ratio": compute}
+            for name, diff, n_test, compute in [
+                ("Big-ok", -0.03, 300, 0.2), ("Big-lost", -0.031, 300, 0.08),
+                ("Small-one-case", -1 / 30, 30, 0.2), ("Small-two-cases", -2 / 30, 30, 0.2),
+                ("Unknown-size", -0.04, None, None)]]
+    rows = [{**row, "score": row["published"] + row["difference"]} for row in rows]
+    summary = BenchmarkResult(rows).summary()["accuracy"]
+    assert [name for name, _ in summary["clear_losses"]] == \
+        ["Big-lost", "Small-two-cases", "Unknown-size"]
+    assert summary["mean_compute_ratio"] == pytest.approx(0.17)
+    line = BenchmarkResult(rows).summary_lines()[0]
+    assert "more than 0.03 (or one test case) below on 3 (Big-lost -0.0310" in line
+    assert "mean compute ratio 0.17" in line
+
+
 def test_the_plot_needs_something_to_compare():
     pytest.importorskip("matplotlib")
     from inceptionsk.plotting import plot_benchmark
