@@ -4,8 +4,8 @@ Reads results CSVs written by ``inceptionsk benchmark --out`` (one per recipe, m
 setting) and writes one markdown table: per dataset the published result, each run's
 score and difference from it, its networks x epochs and its compute ratio; under it, each
 run's mean difference over the shared datasets. Rows with an error, and datasets missing
-from any of the runs, are left out (and named under the table), so that every mean is
-over the same datasets.
+from any of the runs, are left out, so that every mean is over the same datasets; those
+of the first run that another lacks are named under the table.
 
 Run from the repository root::
 
@@ -47,7 +47,6 @@ def compare(runs):
     """The markdown table of ``runs``, a dict of label to rows by dataset."""
     labels = list(runs)
     shared = sorted(set.intersection(*(set(rows) for rows in runs.values())))
-    every = sorted(set.union(*(set(rows) for rows in runs.values())))
     header = "| dataset | published |" + "".join(
         f" {label} | difference | networks x epochs | compute ratio |" for label in labels)
     lines = [header, "| --- | ---: |" + " ---: | ---: | --- | ---: |" * len(labels)]
@@ -66,9 +65,10 @@ def compare(runs):
         differences = [runs[label][dataset]["difference"] for dataset in shared]
         lines.append(f"{label}: mean difference {np.mean(differences):+.4f} over the "
                      f"{len(shared)} shared dataset(s).")
-    missing = [dataset for dataset in every if dataset not in shared]
+    missing = sorted(set(runs[labels[0]]) - set(shared))
     if missing:
-        lines.append(f"Not in every run (left out): {', '.join(missing)}.")
+        lines.append(f"In {labels[0]} but not in every other run (left out): "
+                     f"{', '.join(missing)}.")
     return "\n".join(lines) + "\n"
 
 

@@ -427,8 +427,8 @@ def _wilcoxon_p(differences):
 
 
 def _clearly_lost(row):
-    """Whether an accuracy row lies more than :data:`LOSS_MARGIN`, or one test case where
-    that is more, below the published accuracy."""
+    """Whether an accuracy row lies more than ``LOSS_MARGIN``, or one test case where that
+    is more, below the published accuracy."""
     margin = LOSS_MARGIN
     if row.get("n_test"):
         margin = max(margin, 1 / row["n_test"])
@@ -504,7 +504,7 @@ class BenchmarkResult:
             (how many, out of how many rows that say): ``within_single_runs``,
             ``faster_than_paper`` (``time_ratio`` below 1) and ``as_good_and_faster``
             (that, and a difference of at least 0); for accuracy ``clear_losses``, the
-            (dataset, difference) pairs more than :data:`LOSS_MARGIN` (or one test case,
+            (dataset, difference) pairs more than ``LOSS_MARGIN`` = 0.03 (or one test case,
             when that is more) below the published result; ``mean_compute_ratio``, the
             mean of ``compute_ratio`` over the rows that give it (None if none does).
         """

@@ -32,7 +32,7 @@ def test_the_runs_side_by_side_on_their_shared_datasets(tmp_path, capsys):
     assert "| A | 0.8000 | 0.9000 | +0.1000 | 5 x 300 | 0.2 | 0.8000 | +0.0000 | 2 x 300 " \
            "| 0.08 |" in table
     assert "paper: mean difference +0.0250 over the 2 shared dataset(s)." in table
-    assert "Not in every run (left out): OnlyA." in table
+    assert "In paper but not in every other run (left out): OnlyA." in table
 
 
 def test_one_run_is_refused():
