@@ -15,7 +15,12 @@ A variant is a name made of ``-``-separated parts, each changing the fast recipe
 - ``p<X>``: one-cycle peak X x lr;
 - ``bf16``: bfloat16 mixed precision;
 - ``bneps<K>``: batch norm's epsilon 10**-K (Keras' default is 1e-3, torch's 1e-5);
-- ``plateau``: the paper's schedule instead of one-cycle.
+- ``plateau``: the paper's schedule instead of one-cycle;
+- ``karch``: the official Keras network's two differences from tsai's (the package's):
+  kernels 40, 20 and 10 (even, Keras' asymmetric 'same' padding) instead of 39, 19 and 9,
+  and a 1x1 convolution + batch norm on every shortcut, also where the channels match
+  (tsai: batch norm alone). A diagnostic, not an option of the package: tsai's weights
+  need tsai's network.
 
 Run from the repository root with the package importable, ARCHIVES being a folder of
 UCR dataset folders (``<Name>/<Name>_TRAIN.tsv``)::
@@ -28,6 +33,7 @@ Every series is z-normalised first (``SeriesStandardScaler``), as the paper's co
 """
 
 import argparse
+import contextlib
 import math
 import sys
 import time
@@ -41,6 +47,8 @@ from skorch.callbacks import Callback
 import inceptionsk.training as training
 from inceptionsk import InceptionNetworkClassifier, SeriesStandardScaler
 from inceptionsk.datasets import load_dataset, published_result
+from inceptionsk.network import _inception
+from inceptionsk.network._layout import channels_last_weights
 
 COLUMNS = ["dataset", "variant", "seed", "n_train", "epochs", "steps", "accuracy",
            "train_loss", "seconds", "threads"]
@@ -56,6 +64,8 @@ def variant_params(variant, n_train, batch_size=64):
             params["precision"] = "bfloat16"
         elif part == "plateau":
             params["lr_schedule"] = "plateau"
+        elif part == "karch":
+            params["_keras_architecture"] = True
         elif part == "base":
             pass
         elif part.startswith("bneps"):
@@ -83,6 +93,40 @@ class BatchNormEpsilon(Callback):
                 module.eps = self.eps
 
 
+@contextlib.contextmanager
+def keras_architecture(enabled=True):
+    """Within the block, every InceptionTime built has the official Keras network's
+    kernels (40, 20, 10) and a convolution on every shortcut (the ``karch`` variant)."""
+    if not enabled:
+        yield
+        return
+    module_init, block_init = _inception.InceptionModule.__init__, _inception.InceptionBlock.__init__
+
+    def keras_module_init(self, ni, nf, ks=40, bottleneck=True, **kwargs):
+        module_init(self, ni, nf, ks, bottleneck, **kwargs)
+        conv_in = self.convs[0].in_channels
+        self.convs = torch.nn.ModuleList(
+            torch.nn.Conv1d(conv_in, nf, ks // 2**i, padding="same", bias=False)
+            for i in range(3)
+        )
+        channels_last_weights(self.convs)
+
+    def keras_block_init(self, ni, nf=32, *args, **kwargs):
+        block_init(self, ni, nf, *args, **kwargs)
+        for i, shortcut in enumerate(self.shortcut):
+            if isinstance(shortcut, torch.nn.BatchNorm1d):
+                n = shortcut.num_features
+                self.shortcut[i] = channels_last_weights(_inception.ConvBlock(n, n))
+
+    _inception.InceptionModule.__init__ = keras_module_init
+    _inception.InceptionBlock.__init__ = keras_block_init
+    try:
+        yield
+    finally:
+        _inception.InceptionModule.__init__ = module_init
+        _inception.InceptionBlock.__init__ = block_init
+
+
 def done_keys(csv_path):
     """The (dataset, variant, seed) of the networks already in the CSV."""
     return {(r["dataset"], r["variant"], r["seed"]) for r in read_rows(csv_path)}
@@ -107,12 +151,14 @@ def run(args):
                     continue
                 params = variant_params(variant, len(X_train))
                 peak = params.pop("_peak", None)
+                keras = params.pop("_keras_architecture", False)
                 if peak is not None:
                     training.ONE_CYCLE_PEAK = peak
                 clf = InceptionNetworkClassifier(random_state=seed, device="cpu", **params)
                 start = time.perf_counter()
                 try:
-                    clf.fit(X_train, y_train)
+                    with keras_architecture(keras):
+                        clf.fit(X_train, y_train)
                 finally:
                     training.ONE_CYCLE_PEAK = 10.0
                 seconds = time.perf_counter() - start

@@ -57,3 +57,27 @@ def test_the_batch_norm_epsilon_variant_reaches_every_batch_norm(script):
     clf = InceptionNetworkClassifier(random_state=0, n_filters=4, depth=3, **params).fit(X, y)
     norms = [m for m in clf.module_.modules() if isinstance(m, torch.nn.BatchNorm1d)]
     assert norms and all(m.eps == pytest.approx(1e-3) for m in norms)
+
+
+def test_the_keras_architecture_variant_changes_kernels_and_shortcuts_only_inside(script):
+    from inceptionsk.network import InceptionTime
+
+    assert script.variant_params("karch-e1", n_train=20)["_keras_architecture"] is True
+    with script.keras_architecture():
+        keras_net = InceptionTime(1, 3)
+    block = keras_net.inceptionblock
+    assert [c.kernel_size[0] for c in block.inception[1].convs] == [40, 20, 10]
+    assert all(isinstance(s, torch.nn.Sequential) and isinstance(s[0], torch.nn.Conv1d)
+               for s in block.shortcut)
+    # an odd series length keeps its length through the even kernels' 'same' padding
+    assert keras_net(torch.randn(2, 1, 37)).shape == (2, 3)
+    assert keras_net.inceptionblock(torch.randn(2, 1, 37)).shape == (2, 128, 37)
+    # outside the block, the package's (tsai's) network again
+    tsai_net = InceptionTime(1, 3)
+    assert [c.kernel_size[0] for c in tsai_net.inceptionblock.inception[1].convs] == [39, 19, 9]
+    assert isinstance(tsai_net.inceptionblock.shortcut[1], torch.nn.BatchNorm1d)
+    # one more tap per kernel (the first module on 1 channel, five on the 32-channel
+    # bottleneck) and the second shortcut's 128 x 128 convolution
+    extra = 3 * 32 * 1 + 5 * (3 * 32 * 32) + 128 * 128
+    assert sum(p.numel() for p in keras_net.parameters()) == (
+        sum(p.numel() for p in tsai_net.parameters()) + extra)
