@@ -14,6 +14,8 @@ A variant is a name made of ``-``-separated parts, each changing the fast recipe
 - ``e<N>``: N epochs; ``s<N>``: N optimizer steps (epochs = ceil(N / batches per epoch));
 - ``p<X>``: one-cycle peak X x lr;
 - ``bf16``: bfloat16 mixed precision;
+- ``b<N>``: batches of N cases (the paper's 64 makes an epoch of a set of up to 64
+  cases one batch);
 - ``bneps<K>``: batch norm's epsilon 10**-K (Keras' default is 1e-3, torch's 1e-5);
 - ``plateau``: the paper's schedule instead of one-cycle;
 - ``karch``: the official Keras network's two differences from tsai's (the package's):
@@ -57,7 +59,11 @@ COLUMNS = ["dataset", "variant", "seed", "n_train", "epochs", "steps", "accuracy
 def variant_params(variant, n_train, batch_size=64):
     """The estimator's parameters of a variant name (see the module docstring)."""
     params = dict(lr_schedule="one_cycle", max_epochs=300, precision="float32")
-    for part in filter(None, variant.split("-")):
+    parts = list(filter(None, variant.split("-")))
+    # a batch size first, so that a step budget counts its batches
+    batch_sizes = [p for p in parts if p[0] == "b" and p[1:].isdigit()]
+    batch_size = int(batch_sizes[-1][1:]) if batch_sizes else batch_size
+    for part in parts:
         if part == "glorot":
             params["weight_init"] = "glorot"
         elif part == "bf16":
@@ -68,6 +74,8 @@ def variant_params(variant, n_train, batch_size=64):
             params["_keras_architecture"] = True
         elif part == "base":
             pass
+        elif part[0] == "b" and part[1:].isdigit():
+            params["batch_size"] = int(part[1:])
         elif part.startswith("bneps"):
             params["callbacks"] = [BatchNormEpsilon(10.0 ** -int(part[5:]))]
         elif part[0] == "e":

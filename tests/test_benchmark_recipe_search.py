@@ -44,6 +44,9 @@ def test_variant_names_set_the_recipe(script):
     params = script.variant_params("glorot-s600-bf16-plateau", n_train=130)
     assert params == dict(lr_schedule="plateau", max_epochs=200, precision="bfloat16",
                           weight_init="glorot")
+    # 16-case batches: 130 cases are 9 batches an epoch, so 600 steps take 67 epochs
+    assert script.variant_params("b16-s600", n_train=130) == dict(
+        lr_schedule="one_cycle", max_epochs=67, precision="float32", batch_size=16)
     with pytest.raises(ValueError, match="unknown variant part 'x'"):
         script.variant_params("x", n_train=10)
 
