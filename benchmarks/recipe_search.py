@@ -18,6 +18,8 @@ A variant is a name made of ``-``-separated parts, each changing the fast recipe
   cases one batch);
 - ``bneps<K>``: batch norm's epsilon 10**-K (Keras' default is 1e-3, torch's 1e-5);
 - ``plateau``: the paper's schedule instead of one-cycle;
+- ``keras``: the rest of Keras' defaults that the official code trained with: batch
+  norm's epsilon 1e-3 and momentum 0.99 (0.01 in torch's terms), Adam's epsilon 1e-7;
 - ``karch``: the official Keras network's two differences from tsai's (the package's):
   kernels 40, 20 and 10 (even, Keras' asymmetric 'same' padding) instead of 39, 19 and 9,
   and a 1x1 convolution + batch norm on every shortcut, also where the channels match
@@ -70,6 +72,8 @@ def variant_params(variant, n_train, batch_size=64):
             params["precision"] = "bfloat16"
         elif part == "plateau":
             params["lr_schedule"] = "plateau"
+        elif part == "keras":
+            params.setdefault("callbacks", []).append(KerasDefaults())
         elif part == "karch":
             params["_keras_architecture"] = True
         elif part == "base":
@@ -77,7 +81,7 @@ def variant_params(variant, n_train, batch_size=64):
         elif part[0] == "b" and part[1:].isdigit():
             params["batch_size"] = int(part[1:])
         elif part.startswith("bneps"):
-            params["callbacks"] = [BatchNormEpsilon(10.0 ** -int(part[5:]))]
+            params.setdefault("callbacks", []).append(BatchNormEpsilon(10.0 ** -int(part[5:])))
         elif part[0] == "e":
             params["max_epochs"] = int(part[1:])
         elif part[0] == "s":
@@ -133,6 +137,18 @@ def keras_architecture(enabled=True):
     finally:
         _inception.InceptionModule.__init__ = module_init
         _inception.InceptionBlock.__init__ = block_init
+
+
+class KerasDefaults(Callback):
+    """Keras' batch norm (epsilon 1e-3, momentum 0.99, i.e. 0.01 in torch) and Adam
+    (epsilon 1e-7), set as the training begins."""
+
+    def on_train_begin(self, net, **kwargs):
+        for module in net.module_.modules():
+            if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+                module.eps, module.momentum = 1e-3, 0.01
+        for group in net.optimizer_.param_groups:
+            group["eps"] = 1e-7
 
 
 def done_keys(csv_path):

@@ -84,3 +84,13 @@ def test_the_keras_architecture_variant_changes_kernels_and_shortcuts_only_insid
     extra = 3 * 32 * 1 + 5 * (3 * 32 * 32) + 128 * 128
     assert sum(p.numel() for p in keras_net.parameters()) == (
         sum(p.numel() for p in tsai_net.parameters()) + extra)
+
+
+def test_the_keras_defaults_variant_sets_batch_norm_and_adam(script):
+    params = script.variant_params("keras-e1", n_train=20)
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(20, 1, 30)).astype(np.float32), np.arange(20) % 2
+    clf = InceptionNetworkClassifier(random_state=0, n_filters=4, depth=3, **params).fit(X, y)
+    norms = [m for m in clf.module_.modules() if isinstance(m, torch.nn.BatchNorm1d)]
+    assert norms and all((m.eps, m.momentum) == (1e-3, 0.01) for m in norms)
+    assert {g["eps"] for g in clf.net_.optimizer_.param_groups} == {1e-7}
