@@ -18,6 +18,8 @@ A variant is a name made of ``-``-separated parts, each changing the fast recipe
   cases one batch);
 - ``bneps<K>``: batch norm's epsilon 10**-K (Keras' default is 1e-3, torch's 1e-5);
 - ``plateau``: the paper's schedule instead of one-cycle;
+- ``bnmom<X>``: batch norm's momentum X in torch's terms (Keras' 0.99 is torch's 0.01;
+  torch's default is 0.1);
 - ``keras``: the rest of Keras' defaults that the official code trained with: batch
   norm's epsilon 1e-3 and momentum 0.99 (0.01 in torch's terms), Adam's epsilon 1e-7;
 - ``karch``: the official Keras network's two differences from tsai's (the package's):
@@ -80,6 +82,8 @@ def variant_params(variant, n_train, batch_size=64):
             pass
         elif part[0] == "b" and part[1:].isdigit():
             params["batch_size"] = int(part[1:])
+        elif part.startswith("bnmom"):
+            params.setdefault("callbacks", []).append(BatchNormMomentum(float(part[5:])))
         elif part.startswith("bneps"):
             params.setdefault("callbacks", []).append(BatchNormEpsilon(10.0 ** -int(part[5:])))
         elif part[0] == "e":
@@ -137,6 +141,18 @@ def keras_architecture(enabled=True):
     finally:
         _inception.InceptionModule.__init__ = module_init
         _inception.InceptionBlock.__init__ = block_init
+
+
+class BatchNormMomentum(Callback):
+    """Set every batch norm's momentum (torch's meaning) as the training begins."""
+
+    def __init__(self, momentum):
+        self.momentum = momentum
+
+    def on_train_begin(self, net, **kwargs):
+        for module in net.module_.modules():
+            if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+                module.momentum = self.momentum
 
 
 class KerasDefaults(Callback):

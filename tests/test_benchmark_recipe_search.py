@@ -87,6 +87,8 @@ def test_the_keras_architecture_variant_changes_kernels_and_shortcuts_only_insid
 
 
 def test_the_keras_defaults_variant_sets_batch_norm_and_adam(script):
+    (momentum,) = script.variant_params("bnmom0.01-e1", n_train=20)["callbacks"]
+    assert momentum.momentum == pytest.approx(0.01)
     params = script.variant_params("keras-e1", n_train=20)
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(20, 1, 30)).astype(np.float32), np.arange(20) % 2
