@@ -75,7 +75,9 @@ def variant_params(variant, n_train, batch_size=64):
         elif part == "plateau":
             params["lr_schedule"] = "plateau"
         elif part == "keras":
-            params.setdefault("callbacks", []).append(KerasDefaults())
+            # Keras' batch norm (momentum 0.99 is torch's 0.01) and Adam
+            params.setdefault("callbacks", []).append(
+                BatchNormSettings(eps=1e-3, momentum=0.01, adam_eps=1e-7))
         elif part == "karch":
             params["_keras_architecture"] = True
         elif part == "base":
@@ -83,9 +85,9 @@ def variant_params(variant, n_train, batch_size=64):
         elif part[0] == "b" and part[1:].isdigit():
             params["batch_size"] = int(part[1:])
         elif part.startswith("bnmom"):
-            params.setdefault("callbacks", []).append(BatchNormMomentum(float(part[5:])))
+            params.setdefault("callbacks", []).append(BatchNormSettings(momentum=float(part[5:])))
         elif part.startswith("bneps"):
-            params.setdefault("callbacks", []).append(BatchNormEpsilon(10.0 ** -int(part[5:])))
+            params.setdefault("callbacks", []).append(BatchNormSettings(eps=10.0 ** -int(part[5:])))
         elif part[0] == "e":
             params["max_epochs"] = int(part[1:])
         elif part[0] == "s":
@@ -97,16 +99,21 @@ def variant_params(variant, n_train, batch_size=64):
     return params
 
 
-class BatchNormEpsilon(Callback):
-    """Set every batch norm's epsilon of the network as its training begins."""
+class BatchNormSettings(Callback):
+    """Set attributes of every batch norm of the network (``eps``, ``momentum`` in
+    torch's meaning), and Adam's ``adam_eps`` when given, as the training begins."""
 
-    def __init__(self, eps):
-        self.eps = eps
+    def __init__(self, adam_eps=None, **attributes):
+        self.adam_eps, self.attributes = adam_eps, attributes
 
     def on_train_begin(self, net, **kwargs):
         for module in net.module_.modules():
             if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
-                module.eps = self.eps
+                for name, value in self.attributes.items():
+                    setattr(module, name, value)
+        if self.adam_eps is not None:
+            for group in net.optimizer_.param_groups:
+                group["eps"] = self.adam_eps
 
 
 @contextlib.contextmanager
@@ -141,30 +148,6 @@ def keras_architecture(enabled=True):
     finally:
         _inception.InceptionModule.__init__ = module_init
         _inception.InceptionBlock.__init__ = block_init
-
-
-class BatchNormMomentum(Callback):
-    """Set every batch norm's momentum (torch's meaning) as the training begins."""
-
-    def __init__(self, momentum):
-        self.momentum = momentum
-
-    def on_train_begin(self, net, **kwargs):
-        for module in net.module_.modules():
-            if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
-                module.momentum = self.momentum
-
-
-class KerasDefaults(Callback):
-    """Keras' batch norm (epsilon 1e-3, momentum 0.99, i.e. 0.01 in torch) and Adam
-    (epsilon 1e-7), set as the training begins."""
-
-    def on_train_begin(self, net, **kwargs):
-        for module in net.module_.modules():
-            if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
-                module.eps, module.momentum = 1e-3, 0.01
-        for group in net.optimizer_.param_groups:
-            group["eps"] = 1e-7
 
 
 def done_keys(csv_path):

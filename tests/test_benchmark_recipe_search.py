@@ -54,7 +54,7 @@ def test_variant_names_set_the_recipe(script):
 def test_the_batch_norm_epsilon_variant_reaches_every_batch_norm(script):
     params = script.variant_params("bneps3-e1", n_train=20)
     (callback,) = params["callbacks"]
-    assert callback.eps == pytest.approx(1e-3)
+    assert callback.attributes == {"eps": pytest.approx(1e-3)}
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(20, 1, 30)).astype(np.float32), np.arange(20) % 2
     clf = InceptionNetworkClassifier(random_state=0, n_filters=4, depth=3, **params).fit(X, y)
@@ -88,7 +88,7 @@ def test_the_keras_architecture_variant_changes_kernels_and_shortcuts_only_insid
 
 def test_the_keras_defaults_variant_sets_batch_norm_and_adam(script):
     (momentum,) = script.variant_params("bnmom0.01-e1", n_train=20)["callbacks"]
-    assert momentum.momentum == pytest.approx(0.01)
+    assert momentum.attributes == {"momentum": pytest.approx(0.01)}
     params = script.variant_params("keras-e1", n_train=20)
     rng = np.random.default_rng(0)
     X, y = rng.normal(size=(20, 1, 30)).astype(np.float32), np.arange(20) % 2
