@@ -64,9 +64,10 @@ def variant_params(variant, n_train, batch_size=64):
     """The estimator's parameters of a variant name (see the module docstring)."""
     params = dict(lr_schedule="one_cycle", max_epochs=300, precision="float32")
     parts = list(filter(None, variant.split("-")))
-    # a batch size first, so that a step budget counts its batches
-    batch_sizes = [p for p in parts if p[0] == "b" and p[1:].isdigit()]
-    batch_size = int(batch_sizes[-1][1:]) if batch_sizes else batch_size
+    # the batch size first, wherever it is named, so that a step budget counts its batches
+    for part in parts:
+        if part[0] == "b" and part[1:].isdigit():
+            batch_size = params["batch_size"] = int(part[1:])
     for part in parts:
         if part == "glorot":
             params["weight_init"] = "glorot"
@@ -80,10 +81,8 @@ def variant_params(variant, n_train, batch_size=64):
                 BatchNormSettings(eps=1e-3, momentum=0.01, adam_eps=1e-7))
         elif part == "karch":
             params["_keras_architecture"] = True
-        elif part == "base":
-            pass
-        elif part[0] == "b" and part[1:].isdigit():
-            params["batch_size"] = int(part[1:])
+        elif part == "base" or (part[0] == "b" and part[1:].isdigit()):
+            pass  # the batch size is set above
         elif part.startswith("bnmom"):
             params.setdefault("callbacks", []).append(BatchNormSettings(momentum=float(part[5:])))
         elif part.startswith("bneps"):
@@ -117,12 +116,9 @@ class BatchNormSettings(Callback):
 
 
 @contextlib.contextmanager
-def keras_architecture(enabled=True):
+def keras_architecture():
     """Within the block, every InceptionTime built has the official Keras network's
     kernels (40, 20, 10) and a convolution on every shortcut (the ``karch`` variant)."""
-    if not enabled:
-        yield
-        return
     module_init, block_init = _inception.InceptionModule.__init__, _inception.InceptionBlock.__init__
 
     def keras_module_init(self, ni, nf, ks=40, bottleneck=True, **kwargs):
@@ -180,7 +176,7 @@ def run(args):
                 clf = InceptionNetworkClassifier(random_state=seed, device="cpu", **params)
                 start = time.perf_counter()
                 try:
-                    with keras_architecture(keras):
+                    with keras_architecture() if keras else contextlib.nullcontext():
                         clf.fit(X_train, y_train)
                 finally:
                     training.ONE_CYCLE_PEAK = 10.0

@@ -27,7 +27,7 @@ REGRESSOR = dict(NETWORK, max_epochs=30)
 # too few of the predictions of check_class_weight_classifiers' overlapping blobs
 LITE = dict(n_filters=4, kernel_size=4, batch_size=32, lr=0.01, device="cpu")
 # make_regression's R^2 > 0.5: 4 filters scored 0.63-0.81 over seeds 0-5 (and failed the
-# check once in a full run), 8 filters 0.88-0.92 in the same time
+# check once in a full run), 8 filters 0.88-0.92
 LITE_REGRESSOR = dict(LITE, n_filters=8, max_epochs=100)
 
 ESTIMATORS = [
