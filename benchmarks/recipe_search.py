@@ -119,7 +119,8 @@ class BatchNormSettings(Callback):
 def keras_architecture():
     """Within the block, every InceptionTime built has the official Keras network's
     kernels (40, 20, 10) and a convolution on every shortcut (the ``karch`` variant)."""
-    module_init, block_init = _inception.InceptionModule.__init__, _inception.InceptionBlock.__init__
+    module_init = _inception.InceptionModule.__init__
+    block_init = _inception.InceptionBlock.__init__
 
     def keras_module_init(self, ni, nf, ks=40, bottleneck=True, **kwargs):
         module_init(self, ni, nf, ks, bottleneck, **kwargs)
