@@ -36,10 +36,18 @@ UCR dataset folders (``<Name>/<Name>_TRAIN.tsv``)::
     python benchmarks/recipe_search.py --report --out benchmarks/out/recipe_search
 
 Every series is z-normalised first (``SeriesStandardScaler``), as the paper's code does.
+
+``--snapshots N`` also saves, every N epochs, the test probabilities of the weights at
+that epoch and of the weights the recipe would keep if training stopped there (the
+lowest training loss so far), beside the per-epoch training loss, in
+``<dataset>__<variant>__<seed>.snapshots.npz``. The paper's schedule does not depend on
+the number of epochs, so one long run of it gives the accuracy of every shorter budget,
+and the ensembles of its snapshots, at no extra training.
 """
 
 import argparse
 import contextlib
+import copy
 import math
 import sys
 import time
@@ -48,10 +56,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from resumable import append_row, read_rows
+from sklearn.base import BaseEstimator
 from skorch.callbacks import Callback
 
 import inceptionsk.training as training
 from inceptionsk import InceptionNetworkClassifier, SeriesStandardScaler
+from inceptionsk._validation import validate_series
 from inceptionsk.datasets import load_dataset, published_result
 from inceptionsk.network import _inception
 from inceptionsk.network._layout import channels_last_weights
@@ -115,6 +125,45 @@ class BatchNormSettings(Callback):
                 group["eps"] = self.adam_eps
 
 
+class TestSnapshots(Callback):
+    """Every ``every`` epochs, the test probabilities of the current weights and of the
+    best-so-far weights (the keep-best callback's), scored in float32 and eval mode."""
+
+    def __init__(self, X_test, every):
+        # as the estimator scores: float32 (n, c, t), unequal lengths zero-padded
+        self.X_test, self.lengths = validate_series(BaseEstimator(), X_test, reset=True)
+        self.every = every
+
+    def on_train_begin(self, net, **kwargs):
+        self.epochs_, self.current_, self.best_, self.best_epoch_ = [], [], [], []
+
+    def _proba(self, module):
+        was_training = module.training
+        module.eval()
+        logits = []
+        with torch.inference_mode():
+            for start in range(0, len(self.X_test), 256):
+                lengths = None
+                if self.lengths is not None:
+                    lengths = torch.from_numpy(self.lengths[start:start + 256])
+                logits.append(module(torch.from_numpy(self.X_test[start:start + 256]),
+                                     lengths=lengths))
+        module.train(was_training)
+        return torch.softmax(torch.cat(logits).float(), dim=1).numpy()
+
+    def on_epoch_end(self, net, **kwargs):
+        epoch = len(net.history)
+        if epoch % self.every:
+            return
+        keep_best = dict(net.callbacks_)["keep_best"]
+        best = copy.deepcopy(net.module_)
+        best.load_state_dict(keep_best._best_weights)
+        self.epochs_.append(epoch)
+        self.current_.append(self._proba(net.module_))
+        self.best_.append(self._proba(best))
+        self.best_epoch_.append(keep_best.best_epoch_)
+
+
 @contextlib.contextmanager
 def keras_architecture():
     """Within the block, every InceptionTime built has the official Keras network's
@@ -174,6 +223,10 @@ def run(args):
                 keras = params.pop("_keras_architecture", False)
                 if peak is not None:
                     training.ONE_CYCLE_PEAK = peak
+                snapshots = None
+                if args.snapshots:
+                    snapshots = TestSnapshots(X_test, args.snapshots)
+                    params["callbacks"] = params.get("callbacks", []) + [snapshots]
                 clf = InceptionNetworkClassifier(random_state=seed, device="cpu", **params)
                 start = time.perf_counter()
                 try:
@@ -186,6 +239,13 @@ def run(args):
                 np.savez_compressed(out / f"{name}__{variant}__{seed}.npz", proba=proba,
                                     classes=clf.classes_, y_test=y_test)
                 history = clf.history_
+                if snapshots is not None:
+                    np.savez_compressed(
+                        out / f"{name}__{variant}__{seed}.snapshots.npz",
+                        epochs=snapshots.epochs_, current=snapshots.current_,
+                        best=snapshots.best_, best_epoch=snapshots.best_epoch_,
+                        train_loss=history[:, "train_loss"], classes=clf.classes_,
+                        y_test=y_test)
                 row = dict(
                     dataset=name, variant=variant, seed=seed, n_train=len(X_train),
                     epochs=len(history), steps=sum(len(e["batches"]) for e in history),
@@ -260,6 +320,8 @@ def main(argv=None):
     parser.add_argument("--out", default="benchmarks/out/recipe_search")
     parser.add_argument("--report", action="store_true")
     parser.add_argument("--ks", default="1,2,3,5")
+    parser.add_argument("--snapshots", type=int, default=0,
+                        help="every N epochs, save the test probabilities (0: never)")
     args = parser.parse_args(argv)
     if args.report:
         report(args)

@@ -96,3 +96,31 @@ def test_the_keras_defaults_variant_sets_batch_norm_and_adam(script):
     norms = [m for m in clf.module_.modules() if isinstance(m, torch.nn.BatchNorm1d)]
     assert norms and all((m.eps, m.momentum) == (1e-3, 0.01) for m in norms)
     assert {g["eps"] for g in clf.net_.optimizer_.param_groups} == {1e-7}
+
+
+def test_snapshots_score_as_the_estimator_does_also_on_unequal_lengths(script):
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(2, n)).astype(np.float32) for n in rng.integers(20, 40, size=24)]
+    y = np.arange(24) % 3
+    snapshots = script.TestSnapshots(X, every=2)
+    clf = InceptionNetworkClassifier(
+        random_state=0, n_filters=4, depth=3, max_epochs=4, lr_schedule="plateau",
+        callbacks=[snapshots]).fit(X, y)
+    assert snapshots.epochs_ == [2, 4]
+    assert 1 <= snapshots.best_epoch_[0] <= 2 and snapshots.best_epoch_[0] <= \
+        snapshots.best_epoch_[1] <= 4
+    # the last snapshot's kept weights are the ones the fit kept, scored as predict does
+    np.testing.assert_allclose(snapshots.best_[-1], clf.predict_proba(X), atol=1e-5)
+    assert snapshots.current_[0].shape == (24, 3)
+    np.testing.assert_allclose(snapshots.current_[0].sum(axis=1), 1, rtol=1e-5)
+
+
+def test_a_run_with_snapshots_saves_them(script, tmp_path):
+    out = tmp_path / "search"
+    script.main([str(DATA), "--datasets", "ItalyPowerDemand.npz", "--variants",
+                 "e4-plateau", "--seeds", "0", "--out", str(out), "--snapshots", "2"])
+    saved = np.load(out / "ItalyPowerDemand__e4-plateau__0.snapshots.npz")
+    final = np.load(out / "ItalyPowerDemand__e4-plateau__0.npz", allow_pickle=True)
+    assert list(saved["epochs"]) == [2, 4] and len(saved["train_loss"]) == 4
+    # the last snapshot's kept weights are the weights the run kept
+    np.testing.assert_allclose(saved["best"][-1], final["proba"], atol=1e-5)
