@@ -51,6 +51,7 @@ import copy
 import math
 import sys
 import time
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -311,6 +312,36 @@ def report(args):
         for v in variants for k in ks))
 
 
+def _accuracy(proba, *, classes, y_test):
+    return float(np.mean(classes[proba.argmax(1)] == y_test))
+
+
+def snapshot_report(args):
+    """Per run saved with ``--snapshots``: the test accuracy of the kept and the current
+    weights at every snapshot, and of averaging the current weights' probabilities over
+    the last k snapshots (a snapshot ensemble: no extra training)."""
+    out = Path(args.out)
+    ks = [int(k) for k in args.ks.split(",")]
+    for path in sorted(out.glob("*.snapshots.npz")):
+        data = np.load(path, allow_pickle=True)
+        accuracy = partial(_accuracy, classes=data["classes"], y_test=data["y_test"])
+
+        name, variant, seed = path.name[:-len(".snapshots.npz")].split("__")
+        paper = published_result(name).accuracy
+        print(f"{name} {variant} seed {seed} (paper {paper:.3f}; differences from it)")
+        print(f"  {'epoch':>14s}" + "".join(f"{e:>7d}" for e in data["epochs"]))
+        print(f"  {'kept weights':>14s}" + "".join(
+            f"{accuracy(p) - paper:+7.3f}" for p in data["best"]))
+        print(f"  {'kept at epoch':>14s}" + "".join(f"{e:>7d}" for e in data["best_epoch"]))
+        print(f"  {'current':>14s}" + "".join(
+            f"{accuracy(p) - paper:+7.3f}" for p in data["current"]))
+        for k in ks:
+            if 1 < k <= len(data["current"]):
+                print(f"  {'last ' + str(k) + ' current':>14s}" + " " * 7 * (k - 1) + "".join(
+                    f"{accuracy(np.mean(data['current'][i - k + 1:i + 1], axis=0)) - paper:+7.3f}"
+                    for i in range(k - 1, len(data["current"]))))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("archive", nargs="?")
@@ -319,12 +350,15 @@ def main(argv=None):
     parser.add_argument("--seeds", default="0-4")
     parser.add_argument("--out", default="benchmarks/out/recipe_search")
     parser.add_argument("--report", action="store_true")
+    parser.add_argument("--snapshot-report", action="store_true")
     parser.add_argument("--ks", default="1,2,3,5")
     parser.add_argument("--snapshots", type=int, default=0,
                         help="every N epochs, save the test probabilities (0: never)")
     args = parser.parse_args(argv)
     if args.report:
         report(args)
+    elif args.snapshot_report:
+        snapshot_report(args)
     else:
         run(args)
 

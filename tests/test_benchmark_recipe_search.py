@@ -115,7 +115,7 @@ def test_snapshots_score_as_the_estimator_does_also_on_unequal_lengths(script):
     np.testing.assert_allclose(snapshots.current_[0].sum(axis=1), 1, rtol=1e-5)
 
 
-def test_a_run_with_snapshots_saves_them(script, tmp_path):
+def test_a_run_with_snapshots_saves_and_reports_them(script, tmp_path, capsys):
     out = tmp_path / "search"
     script.main([str(DATA), "--datasets", "ItalyPowerDemand.npz", "--variants",
                  "e4-plateau", "--seeds", "0", "--out", str(out), "--snapshots", "2"])
@@ -124,3 +124,12 @@ def test_a_run_with_snapshots_saves_them(script, tmp_path):
     assert list(saved["epochs"]) == [2, 4] and len(saved["train_loss"]) == 4
     # the last snapshot's kept weights are the weights the run kept
     np.testing.assert_allclose(saved["best"][-1], final["proba"], atol=1e-5)
+    capsys.readouterr()
+    script.main(["--snapshot-report", "--out", str(out), "--ks", "2"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("ItalyPowerDemand e4-plateau seed 0 (paper 0.965")
+    assert lines[1].split() == ["epoch", "2", "4"]
+    paper = 0.965
+    accuracy = np.mean(final["classes"][final["proba"].argmax(1)] == final["y_test"])
+    assert lines[2].split()[-1] == f"{accuracy - paper:+.3f}"
+    assert lines[-1].split()[:3] == ["last", "2", "current"] and len(lines[-1].split()) == 4
