@@ -42,7 +42,13 @@ that epoch and of the weights the recipe would keep if training stopped there (t
 lowest training loss so far), beside the per-epoch training loss, in
 ``<dataset>__<variant>__<seed>.snapshots.npz``. The paper's schedule does not depend on
 the number of epochs, so one long run of it gives the accuracy of every shorter budget,
-and the ensembles of its snapshots, at no extra training.
+and the ensembles of its snapshots, at no extra training. ``--snapshot-report`` prints
+every snapshot of every run; ``--snapshot-summary --variants V`` one line per run of V
+(kept weights, last weights, snapshot ensembles of ``--windows TAIL:STRIDE,...``) and
+the mean of each column::
+
+    python benchmarks/recipe_search.py --snapshot-summary --variants plateau-e1500-bf16 \
+        --windows 500:100,500:50,1000:100 --out benchmarks/results/recipe_search
 """
 
 import argparse
@@ -342,6 +348,35 @@ def snapshot_report(args):
                     for i in range(k - 1, len(data["current"]))))
 
 
+def snapshot_summary(args):
+    """One line per run saved with ``--snapshots``, then the mean per column: the test
+    accuracy, minus the paper's, of the weights the recipe keeps (the lowest training
+    loss), of the last weights, and of each window ``TAIL:STRIDE`` of ``--windows``: the
+    averaged probabilities of the last weights at every epoch that is a multiple of STRIDE
+    within the last TAIL epochs (a snapshot ensemble of TAIL / STRIDE networks)."""
+    out = Path(args.out)
+    windows = [tuple(int(n) for n in w.split(":")) for w in args.windows.split(",")]
+    heads = ["kept", "last"] + [f"{tail}:{stride}" for tail, stride in windows]
+    print(f"{'dataset':24s}{'seed':>5s}{'paper':>7s}" + "".join(f"{h:>10s}" for h in heads))
+    columns = {h: [] for h in heads}
+    for path in sorted(out.glob(f"*__{args.variants}__*.snapshots.npz")):
+        data = np.load(path, allow_pickle=True)
+        accuracy = partial(_accuracy, classes=data["classes"], y_test=data["y_test"])
+        name, _, seed = path.name[:-len(".snapshots.npz")].split("__")
+        paper = published_result(name).accuracy
+        epochs = np.asarray(data["epochs"])
+        cells = [accuracy(data["best"][-1]), accuracy(data["current"][-1])]
+        for tail, stride in windows:
+            chosen = (epochs > epochs[-1] - tail) & (epochs % stride == 0)
+            cells.append(accuracy(np.mean(data["current"][chosen], axis=0)))
+        for head, cell in zip(heads, cells, strict=True):
+            columns[head].append(cell - paper)
+        print(f"{name:24s}{seed:>5s}{paper:7.3f}" + "".join(f"{c - paper:+10.3f}" for c in cells))
+    if columns["kept"]:
+        print(f"{'mean difference':36s}" + "".join(
+            f"{np.mean(columns[h]):+10.4f}" for h in heads))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("archive", nargs="?")
@@ -351,6 +386,9 @@ def main(argv=None):
     parser.add_argument("--out", default="benchmarks/out/recipe_search")
     parser.add_argument("--report", action="store_true")
     parser.add_argument("--snapshot-report", action="store_true")
+    parser.add_argument("--snapshot-summary", action="store_true")
+    parser.add_argument("--windows", default="500:100,500:50,1000:100",
+                        help="TAIL:STRIDE snapshot ensembles of --snapshot-summary")
     parser.add_argument("--ks", default="1,2,3,5")
     parser.add_argument("--snapshots", type=int, default=0,
                         help="every N epochs, save the test probabilities (0: never)")
@@ -359,6 +397,8 @@ def main(argv=None):
         report(args)
     elif args.snapshot_report:
         snapshot_report(args)
+    elif args.snapshot_summary:
+        snapshot_summary(args)
     else:
         run(args)
 

@@ -133,3 +133,31 @@ def test_a_run_with_snapshots_saves_and_reports_them(script, tmp_path, capsys):
     accuracy = np.mean(final["classes"][final["proba"].argmax(1)] == final["y_test"])
     assert lines[2].split()[-1] == f"{accuracy - paper:+.3f}"
     assert lines[-1].split()[:3] == ["last", "2", "current"] and len(lines[-1].split()) == 4
+
+
+def test_the_snapshot_summary_scores_the_kept_the_last_and_each_window(script, tmp_path,
+                                                                        capsys):
+    out = tmp_path / "search"
+    script.main([str(DATA), "--datasets", "ItalyPowerDemand.npz", "--variants",
+                 "e6-plateau", "--seeds", "0", "--out", str(out), "--snapshots", "2"])
+    saved = np.load(out / "ItalyPowerDemand__e6-plateau__0.snapshots.npz", allow_pickle=True)
+    classes, y_test, paper = saved["classes"], saved["y_test"], 0.965
+
+    def difference(proba):
+        return f"{np.mean(classes[proba.argmax(1)] == y_test) - paper:+.3f}"
+
+    capsys.readouterr()
+    script.main(["--snapshot-summary", "--variants", "e6-plateau", "--out", str(out),
+                 "--windows", "4:2,6:3,6:2"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[3:] == ["kept", "last", "4:2", "6:3", "6:2"]
+    cells = lines[1].split()
+    assert cells[:3] == ["ItalyPowerDemand", "0", "0.965"]
+    current = saved["current"]  # epochs 2, 4, 6
+    assert cells[3:] == [
+        difference(saved["best"][-1]), difference(current[-1]),
+        difference(current[1:].mean(axis=0)),  # epochs 4 and 6 (within the last 4)
+        difference(current[-1]),  # epoch 6 alone is a multiple of 3
+        difference(current.mean(axis=0)),
+    ]
+    assert lines[-1].startswith("mean difference")
