@@ -134,29 +134,60 @@ class BatchNormSettings(Callback):
 
 class TestSnapshots(Callback):
     """Every ``every`` epochs, the test probabilities of the current weights and of the
-    best-so-far weights (the keep-best callback's), scored in float32 and eval mode."""
+    best-so-far weights (the keep-best callback's), scored in float32 and eval mode.
 
-    def __init__(self, X_test, every):
+    Given ``X_train`` and ``windows`` (``(tail, stride)`` pairs), it also keeps the
+    current weights of every snapshot and, when training ends, scores the average of
+    the weights within each window (every snapshot at a multiple of ``stride`` within
+    the last ``tail`` epochs) with batch-norm statistics measured again over the
+    training cases (stochastic weight averaging, Izmailov et al. 2018): ``swa_``, one
+    per window with snapshots in it (``swa_windows_``).
+    """
+
+    def __init__(self, X_test, every, X_train=None, windows=()):
         # as the estimator scores: float32 (n, c, t), unequal lengths zero-padded
         self.X_test, self.lengths = validate_series(BaseEstimator(), X_test, reset=True)
-        self.every = every
+        self.X_train, self.train_lengths = (None, None) if X_train is None else \
+            validate_series(BaseEstimator(), X_train, reset=True)
+        self.every, self.windows = every, list(windows)
 
     def on_train_begin(self, net, **kwargs):
         self.epochs_, self.current_, self.best_, self.best_epoch_ = [], [], [], []
+        self.swa_, self.swa_windows_, self._weights = [], [], []
+
+    @staticmethod
+    def _batches(X, lengths, size=256):
+        for start in range(0, len(X), size):
+            yield (torch.from_numpy(X[start:start + size]),
+                   None if lengths is None else torch.from_numpy(lengths[start:start + size]))
 
     def _proba(self, module):
         was_training = module.training
         module.eval()
-        logits = []
         with torch.inference_mode():
-            for start in range(0, len(self.X_test), 256):
-                lengths = None
-                if self.lengths is not None:
-                    lengths = torch.from_numpy(self.lengths[start:start + 256])
-                logits.append(module(torch.from_numpy(self.X_test[start:start + 256]),
-                                     lengths=lengths))
+            logits = [module(x, lengths=lengths)
+                      for x, lengths in self._batches(self.X_test, self.lengths)]
         module.train(was_training)
         return torch.softmax(torch.cat(logits).float(), dim=1).numpy()
+
+    def _averaged(self, module, weights):
+        """A copy of ``module`` with the mean of ``weights`` (state dicts) and its batch
+        norms' statistics measured over the training cases, as ``update_bn`` does."""
+        averaged = copy.deepcopy(module)
+        mean = {name: (torch.stack([w[name].float() for w in weights]).mean(0).to(tensor.dtype)
+                       if tensor.is_floating_point() else tensor)
+                for name, tensor in weights[-1].items()}
+        averaged.load_state_dict(mean)
+        norms = [m for m in averaged.modules()
+                 if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+        for norm in norms:
+            norm.reset_running_stats()
+            norm.momentum = None  # a cumulative average over every batch
+        averaged.train()
+        with torch.no_grad():
+            for x, lengths in self._batches(self.X_train, self.train_lengths):
+                averaged(x, lengths=lengths)
+        return averaged
 
     def on_epoch_end(self, net, **kwargs):
         epoch = len(net.history)
@@ -169,6 +200,20 @@ class TestSnapshots(Callback):
         self.current_.append(self._proba(net.module_))
         self.best_.append(self._proba(best))
         self.best_epoch_.append(keep_best.best_epoch_)
+        if self.windows:
+            self._weights.append(copy.deepcopy(net.module_.state_dict()))
+
+    def on_train_end(self, net, **kwargs):
+        if not self.windows or not self.epochs_:
+            return
+        epochs = np.asarray(self.epochs_)
+        for tail, stride in self.windows:
+            chosen = np.flatnonzero((epochs > epochs[-1] - tail) & (epochs % stride == 0))
+            if len(chosen):  # a window without snapshots is left out
+                averaged = self._averaged(net.module_, [self._weights[i] for i in chosen])
+                self.swa_.append(self._proba(averaged))
+                self.swa_windows_.append((tail, stride))
+        self._weights = []
 
 
 @contextlib.contextmanager
@@ -232,7 +277,8 @@ def run(args):
                     training.ONE_CYCLE_PEAK = peak
                 snapshots = None
                 if args.snapshots:
-                    snapshots = TestSnapshots(X_test, args.snapshots)
+                    snapshots = TestSnapshots(X_test, args.snapshots, X_train=X_train,
+                                              windows=parse_windows(args.windows))
                     params["callbacks"] = params.get("callbacks", []) + [snapshots]
                 clf = InceptionNetworkClassifier(random_state=seed, device="cpu", **params)
                 start = time.perf_counter()
@@ -251,6 +297,7 @@ def run(args):
                         out / f"{name}__{variant}__{seed}.snapshots.npz",
                         epochs=snapshots.epochs_, current=snapshots.current_,
                         best=snapshots.best_, best_epoch=snapshots.best_epoch_,
+                        swa=snapshots.swa_, swa_windows=snapshots.swa_windows_,
                         train_loss=history[:, "train_loss"], classes=clf.classes_,
                         y_test=y_test)
                 row = dict(
@@ -262,6 +309,11 @@ def run(args):
                 )
                 append_row(csv_path, row, COLUMNS)
                 print(row, flush=True)
+
+
+def parse_windows(text):
+    """``"500:100,1000:100"`` as ``[(500, 100), (1000, 100)]``: (tail, stride) pairs."""
+    return [tuple(int(n) for n in window.split(":")) for window in text.split(",")]
 
 
 def parse_seeds(text):
@@ -355,8 +407,9 @@ def snapshot_summary(args):
     averaged probabilities of the last weights at every epoch that is a multiple of STRIDE
     within the last TAIL epochs (a snapshot ensemble of TAIL / STRIDE networks)."""
     out = Path(args.out)
-    windows = [tuple(int(n) for n in w.split(":")) for w in args.windows.split(",")]
+    windows = parse_windows(args.windows)
     heads = ["kept", "last"] + [f"{tail}:{stride}" for tail, stride in windows]
+    heads += [f"swa{tail}:{stride}" for tail, stride in windows]
     print(f"{'dataset':24s}{'seed':>5s}{'paper':>7s}" + "".join(f"{h:>10s}" for h in heads))
     columns = {h: [] for h in heads}
     for path in sorted(out.glob(f"*__{args.variants}__*.snapshots.npz")):
@@ -368,13 +421,20 @@ def snapshot_summary(args):
         cells = [accuracy(data["best"][-1]), accuracy(data["current"][-1])]
         for tail, stride in windows:
             chosen = (epochs > epochs[-1] - tail) & (epochs % stride == 0)
-            cells.append(accuracy(np.mean(data["current"][chosen], axis=0)))
+            cells.append(accuracy(np.mean(data["current"][chosen], axis=0))
+                         if chosen.any() else np.nan)
+        # runs saved before the weight averages, or with other windows, leave them blank
+        swa = dict(zip(map(tuple, data["swa_windows"]), data["swa"], strict=True)) \
+            if "swa" in data else {}
+        cells += [accuracy(swa[w]) if w in swa else np.nan for w in windows]
         for head, cell in zip(heads, cells, strict=True):
             columns[head].append(cell - paper)
-        print(f"{name:24s}{seed:>5s}{paper:7.3f}" + "".join(f"{c - paper:+10.3f}" for c in cells))
-    if columns["kept"]:
-        print(f"{'mean difference':36s}" + "".join(
-            f"{np.mean(columns[h]):+10.4f}" for h in heads))
+        print(f"{name:24s}{seed:>5s}{paper:7.3f}" + "".join(
+            f"{c - paper:+10.3f}" if c == c else f"{'':10s}" for c in cells))
+    complete = np.isfinite(np.array([columns[h] for h in heads]).reshape(len(heads), -1)).all(0)
+    if complete.any():  # means over the same runs: those with every column
+        print(f"{'mean of ' + str(complete.sum()) + ' runs':36s}" + "".join(
+            f"{np.mean(np.asarray(columns[h])[complete]):+10.4f}" for h in heads))
 
 
 def main(argv=None):
@@ -388,7 +448,8 @@ def main(argv=None):
     parser.add_argument("--snapshot-report", action="store_true")
     parser.add_argument("--snapshot-summary", action="store_true")
     parser.add_argument("--windows", default="500:100,500:50,1000:100",
-                        help="TAIL:STRIDE snapshot ensembles of --snapshot-summary")
+                        help="TAIL:STRIDE windows of snapshots: averaged probabilities "
+                             "(--snapshot-summary) and weights (saved by --snapshots)")
     parser.add_argument("--ks", default="1,2,3,5")
     parser.add_argument("--snapshots", type=int, default=0,
                         help="every N epochs, save the test probabilities (0: never)")

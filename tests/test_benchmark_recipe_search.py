@@ -1,6 +1,7 @@
 """Runs benchmarks/recipe_search.py with a tiny budget, so that the search script never
 rots: networks of each variant and seed, a resumed run, the ensembles' report."""
 
+import copy
 import csv
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import torch
 from conftest import load_benchmark
 
 from inceptionsk import InceptionNetworkClassifier
+from inceptionsk.datasets import load_dataset
 
 DATA = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
 
@@ -139,7 +141,8 @@ def test_the_snapshot_summary_scores_the_kept_the_last_and_each_window(script, t
                                                                         capsys):
     out = tmp_path / "search"
     script.main([str(DATA), "--datasets", "ItalyPowerDemand.npz", "--variants",
-                 "e6-plateau", "--seeds", "0", "--out", str(out), "--snapshots", "2"])
+                 "e6-plateau", "--seeds", "0", "--out", str(out), "--snapshots", "2",
+                 "--windows", "4:2,6:2,500:100"])
     saved = np.load(out / "ItalyPowerDemand__e6-plateau__0.snapshots.npz", allow_pickle=True)
     classes, y_test, paper = saved["classes"], saved["y_test"], 0.965
 
@@ -150,14 +153,58 @@ def test_the_snapshot_summary_scores_the_kept_the_last_and_each_window(script, t
     script.main(["--snapshot-summary", "--variants", "e6-plateau", "--out", str(out),
                  "--windows", "4:2,6:3,6:2"])
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split()[3:] == ["kept", "last", "4:2", "6:3", "6:2"]
+    assert lines[0].split()[3:] == ["kept", "last", "4:2", "6:3", "6:2",
+                                    "swa4:2", "swa6:3", "swa6:2"]
     cells = lines[1].split()
     assert cells[:3] == ["ItalyPowerDemand", "0", "0.965"]
     current = saved["current"]  # epochs 2, 4, 6
+    # the run saved the weight averages of its windows with snapshots (not 500:100)
+    assert saved["swa_windows"].tolist() == [[4, 2], [6, 2]]
+    swa = dict(zip(map(tuple, saved["swa_windows"]), saved["swa"], strict=True))
     assert cells[3:] == [
         difference(saved["best"][-1]), difference(current[-1]),
         difference(current[1:].mean(axis=0)),  # epochs 4 and 6 (within the last 4)
         difference(current[-1]),  # epoch 6 alone is a multiple of 3
         difference(current.mean(axis=0)),
+        difference(swa[(4, 2)]), difference(swa[(6, 2)]),
     ]
-    assert lines[-1].startswith("mean difference")
+    assert len(lines) == 2  # no weight average of 6:3: no run has every column to average
+    capsys.readouterr()
+    script.main(["--snapshot-summary", "--variants", "e6-plateau", "--out", str(out),
+                 "--windows", "4:2"])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1].split()[:4] == ["mean", "of", "1", "runs"]
+    np.testing.assert_allclose([float(c) for c in lines[-1].split()[4:]],
+                               [float(c) for c in lines[1].split()[3:]], atol=5e-4)
+
+
+def test_weight_averages_average_the_weights_and_measure_batch_norm_again(script):
+    X, y = load_dataset(DATA / "ItalyPowerDemand.npz", split="train", return_X_y=True)
+    snapshots = script.TestSnapshots(X[:10], every=1, X_train=X, windows=[(2, 1)])
+    clf = InceptionNetworkClassifier(max_epochs=2, random_state=0, device="cpu",
+                                     callbacks=[snapshots]).fit(X, y)
+    assert snapshots.swa_windows_ == [(2, 1)] and snapshots.swa_[0].shape == (10, 2)
+    module = clf.net_.module_
+    first, second = (dict(module.named_parameters()) for _ in range(2))
+    first = {name: torch.randn_like(p) for name, p in first.items()}
+    second = {name: torch.randn_like(p) for name, p in second.items()}
+    buffers = dict(module.named_buffers())
+    averaged = snapshots._averaged(module, [{**buffers, **first}, {**buffers, **second}])
+    for name, parameter in averaged.named_parameters():
+        torch.testing.assert_close(parameter, (first[name] + second[name]) / 2)
+    # every batch norm's running mean is the mean of its inputs over the training cases
+    norm_inputs = {}
+    inspected = copy.deepcopy(averaged).train()  # the inputs of the measuring pass
+    norms = {name: m for name, m in inspected.named_modules()
+             if isinstance(m, torch.nn.BatchNorm1d)}
+    for name, norm in norms.items():
+        norm.register_forward_pre_hook(
+            lambda m, args, name=name: norm_inputs.setdefault(name, args[0].detach()))
+    with torch.no_grad():
+        inspected(torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32)))
+    assert len(norm_inputs) == len(norms) > 0
+    for name, norm in averaged.named_modules():
+        if name in norms:
+            channels = norm_inputs[name].transpose(0, 1).reshape(norm.num_features, -1)
+            torch.testing.assert_close(norm.running_mean, channels.mean(dim=1),
+                                       rtol=1e-5, atol=1e-3)
