@@ -410,7 +410,7 @@ def snapshot_summary(args):
     windows = parse_windows(args.windows)
     heads = ["kept", "last"] + [f"{tail}:{stride}" for tail, stride in windows]
     heads += [f"swa{tail}:{stride}" for tail, stride in windows]
-    print(f"{'dataset':24s}{'seed':>5s}{'paper':>7s}" + "".join(f"{h:>10s}" for h in heads))
+    print(f"{'dataset':24s}{'seed':>5s}{'paper':>7s}" + "".join(f"{h:>12s}" for h in heads))
     columns = {h: [] for h in heads}
     for path in sorted(out.glob(f"*__{args.variants}__*.snapshots.npz")):
         data = np.load(path, allow_pickle=True)
@@ -430,11 +430,11 @@ def snapshot_summary(args):
         for head, cell in zip(heads, cells, strict=True):
             columns[head].append(cell - paper)
         print(f"{name:24s}{seed:>5s}{paper:7.3f}" + "".join(
-            f"{c - paper:+10.3f}" if c == c else f"{'':10s}" for c in cells))
+            f"{c - paper:+12.3f}" if c == c else f"{'':12s}" for c in cells))
     complete = np.isfinite(np.array([columns[h] for h in heads]).reshape(len(heads), -1)).all(0)
     if complete.any():  # means over the same runs: those with every column
         print(f"{'mean of ' + str(complete.sum()) + ' runs':36s}" + "".join(
-            f"{np.mean(np.asarray(columns[h])[complete]):+10.4f}" for h in heads))
+            f"{np.mean(np.asarray(columns[h])[complete]):+12.4f}" for h in heads))
 
 
 def main(argv=None):
