@@ -172,7 +172,10 @@ class TestSnapshots(Callback):
 
     def _averaged(self, module, weights):
         """A copy of ``module`` with the mean of ``weights`` (state dicts) and its batch
-        norms' statistics measured over the training cases, as ``update_bn`` does."""
+        norms' statistics measured over the training cases, as ``update_bn`` does.
+
+        Not torch's ``AveragedModel``/``update_bn``: ``update_bn`` calls the module
+        with one positional input, and a padded batch needs its ``lengths`` too."""
         averaged = copy.deepcopy(module)
         mean = {name: (torch.stack([w[name].float() for w in weights]).mean(0).to(tensor.dtype)
                        if tensor.is_floating_point() else tensor)
@@ -208,7 +211,7 @@ class TestSnapshots(Callback):
             return
         epochs = np.asarray(self.epochs_)
         for tail, stride in self.windows:
-            chosen = np.flatnonzero((epochs > epochs[-1] - tail) & (epochs % stride == 0))
+            chosen = np.flatnonzero(in_window(epochs, tail, stride))
             if len(chosen):  # a window without snapshots is left out
                 averaged = self._averaged(net.module_, [self._weights[i] for i in chosen])
                 self.swa_.append(self._proba(averaged))
@@ -309,6 +312,11 @@ def run(args):
                 )
                 append_row(csv_path, row, COLUMNS)
                 print(row, flush=True)
+
+
+def in_window(epochs, tail, stride):
+    """Which snapshot ``epochs`` are multiples of ``stride`` within the last ``tail``."""
+    return (epochs > epochs[-1] - tail) & (epochs % stride == 0)
 
 
 def parse_windows(text):
@@ -420,7 +428,7 @@ def snapshot_summary(args):
         epochs = np.asarray(data["epochs"])
         cells = [accuracy(data["best"][-1]), accuracy(data["current"][-1])]
         for tail, stride in windows:
-            chosen = (epochs > epochs[-1] - tail) & (epochs % stride == 0)
+            chosen = in_window(epochs, tail, stride)
             cells.append(accuracy(np.mean(data["current"][chosen], axis=0))
                          if chosen.any() else np.nan)
         # runs saved before the weight averages, or with other windows, leave them blank
