@@ -9,6 +9,7 @@ from ._version import __version__
 from .distillation import distill
 from .exceptions import (
     DamagedFileError,
+    EmulatedPrecisionWarning,
     TrainingDivergedError,
     TrainingInterruptedWarning,
     UnverifiedFileWarning,
@@ -33,6 +34,7 @@ from .preprocessing import SeriesImputer, SeriesStandardScaler
 
 __all__ = [
     "DamagedFileError",
+    "EmulatedPrecisionWarning",
     "InceptionNetworkClassifier",
     "InceptionNetworkRegressor",
     "InceptionTimeClassifier",

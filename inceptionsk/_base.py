@@ -22,7 +22,7 @@ from ._validation import (
 )
 from .persistence import SaveMixin
 from .recipes import resolve_budget
-from .training import resolve_device
+from .training import resolve_device, warn_if_bfloat16_is_emulated
 
 __all__ = ["SeriesEstimator"]
 
@@ -68,7 +68,9 @@ class SeriesEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
         """``fit``'s work; returns the validated X and lengths, which ``fit_transform``
         embeds without validating X again. ``training`` goes to ``_fit_validated``
         (:func:`inceptionsk.distill` and :func:`inceptionsk.fine_tune` pass theirs)."""
-        resolve_device(self.device)  # refuse a bad device before any network is built
+        device = resolve_device(self.device)  # refuse a bad device before any network
+        if self.precision == "bfloat16":
+            warn_if_bfloat16_is_emulated(device, type(self).__name__)
         warm = self._warm()
         # a warm start continues the fitted networks: X must keep the fitted layout
         X, lengths, y, sample_weight = self._validated_inputs(
