@@ -5,7 +5,10 @@ setting) and writes one markdown table: per dataset the published result, each r
 score and difference from it, its networks x epochs and its compute ratio; under it, each
 run's mean difference over the shared datasets. Rows with an error, and datasets missing
 from any of the runs, are left out, so that every mean is over the same datasets; those
-of the first run that another lacks are named under the table.
+of the first run that another lacks are named under the table. A run split over several
+files (a resumed run continued in another configuration, which ``--out`` keeps apart)
+is ``LABEL=A.csv,B.csv``: the rows of each, a dataset taken from the first file that
+has it.
 
 Run from the repository root::
 
@@ -29,7 +32,8 @@ def parse_args(argv=None):
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("runs", nargs="+", metavar="LABEL=RESULTS.csv",
-                        help="a label for the run and its results CSV (two or more)")
+                        help="a label for the run and its results CSV, or several CSVs "
+                             "separated by commas (two or more runs)")
     parser.add_argument("--out", help="write the table to this markdown file too")
     args = parser.parse_args(argv)
     if len(args.runs) < 2 or any("=" not in run for run in args.runs):
@@ -37,10 +41,15 @@ def parse_args(argv=None):
     return args
 
 
-def usable_rows(path):
-    """The rows of a results CSV that have a score and a published result, by dataset."""
-    return {row["dataset"]: row for row in BenchmarkResult.from_csv(path).rows
-            if not row.get("error") and row.get("difference") is not None}
+def usable_rows(paths):
+    """The rows of results CSVs (``A.csv,B.csv``) that have a score and a published
+    result, by dataset; a dataset in several files is taken from the first."""
+    rows = {}
+    for path in paths.split(","):
+        for row in BenchmarkResult.from_csv(path).rows:
+            if not row.get("error") and row.get("difference") is not None:
+                rows.setdefault(row["dataset"], row)
+    return rows
 
 
 def compare(runs):
@@ -76,8 +85,8 @@ def main(argv=None):
     args = parse_args(argv)
     runs = {}
     for run in args.runs:
-        label, path = run.split("=", 1)
-        runs[label] = usable_rows(path)
+        label, paths = run.split("=", 1)
+        runs[label] = usable_rows(paths)
     table = compare(runs)
     print(table, end="")
     if args.out:

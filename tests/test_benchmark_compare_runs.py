@@ -35,6 +35,22 @@ def test_the_runs_side_by_side_on_their_shared_datasets(tmp_path, capsys):
     assert "In paper but not in every other run (left out): OnlyA." in table
 
 
+def test_a_run_split_over_two_files_is_one_run(tmp_path, capsys):
+    """LABEL=A.csv,B.csv: a run continued in another file (say, another precision) joins
+    its rows; a dataset in both is taken from the first file."""
+    script = load_benchmark("compare_runs")
+    write_results(tmp_path / "bf16.csv", [("A", 0.9, 0.8, 1), ("B", 0.75, 0.8, 1)])
+    write_results(tmp_path / "fp32.csv", [("B", 0.5, 0.8, 1), ("C", 0.8, 0.8, 1)])
+    write_results(tmp_path / "earlier.csv", [("A", 0.8, 0.8, 2), ("B", 0.8, 0.8, 2),
+                                             ("C", 0.7, 0.8, 2)])
+    script.main([f"one={tmp_path / 'bf16.csv'},{tmp_path / 'fp32.csv'}",
+                 f"earlier={tmp_path / 'earlier.csv'}"])
+    table = capsys.readouterr().out
+    assert "| B | 0.8000 | 0.7500 | -0.0500 |" in table
+    assert "| C | 0.8000 | 0.8000 | +0.0000 |" in table
+    assert "one: mean difference +0.0167 over the 3 shared dataset(s)." in table
+
+
 def test_one_run_is_refused():
     script = load_benchmark("compare_runs")
     with pytest.raises(SystemExit):
