@@ -63,7 +63,7 @@ def parse_args(argv=None):
     parser.add_argument("--batch-size", type=int)
     parser.add_argument("--lr", type=float)
     parser.add_argument("--lr-schedule", choices=["plateau", "one_cycle"],
-                        help="plateau: the paper's; one_cycle: the fast recipe's")
+                        help="plateau: the paper's; one_cycle: short budgets'")
     parser.add_argument("--scale", choices=["auto", "series", "none"], default="none",
                         help="series: z-normalise each series first; auto: as the paper's "
                              "code did (see inceptionsk.benchmark) (default: %(default)s)")

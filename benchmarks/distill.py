@@ -30,7 +30,8 @@ Run from the repository root with the package installed (or ``PYTHONPATH=.``)::
     python benchmarks/distill.py --speed-only --threads 2 --speed-repeats 5 \\
         --out benchmarks/results/distill_speed_quiet.csv
 
-    # 2 networks x 300 one-cycle epochs (the fast recipe's budget above 64 cases)
+    # 2 networks x 300 one-cycle epochs (the fast recipe's budget above 64 cases until
+    # it became one network of the paper's recipe)
     python benchmarks/distill.py ARCHIVES/UCR/GunPoint --n-estimators 2 \\
         --max-epochs 300 --lr-schedule one_cycle --out benchmarks/results/distill_fast.csv
 

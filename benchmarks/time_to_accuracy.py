@@ -5,7 +5,8 @@ TRAIN split, scores the TEST split and puts the accuracy beside the paper's
 (``inceptionsk.datasets.published_accuracy``, its 5-network ensemble after 1500 epochs);
 then names, per dataset, the smallest budget that reaches the paper's accuracy, and its
 training time. ``--recipe fast`` (the default) is the one-cycle schedule over
-2 networks x 25, 50, 100, 200, 300 epochs; ``--recipe paper`` is the paper's plateau
+2 networks x 25, 50, 100, 200, 300 epochs (the package's fast recipe of that time; it is
+one network of the paper's recipe now); ``--recipe paper`` is the paper's plateau
 schedule, 5 networks x 1500 epochs, run to the end.
 
 Writes ``OUT.csv`` (one row per fit) and ``OUT.md`` (the tables, the machine, torch's
@@ -17,7 +18,7 @@ on a quiet machine.
 
 Run from the repository root with the package installed (or ``PYTHONPATH=.``)::
 
-    # the fast recipe's grid on GunPoint, ItalyPowerDemand and BasicMotions: 2 networks x
+    # the one-cycle grid on GunPoint, ItalyPowerDemand and BasicMotions: 2 networks x
     # (25 + 50 + 100 + 200 + 300) epochs, 1,350 network-epochs per dataset
     nice -n 10 python benchmarks/time_to_accuracy.py --threads 2 --out benchmarks/results/tta_fast
 
@@ -337,7 +338,7 @@ def _number(value, spec):
 
 
 def markdown(rows, args, run):
-    recipe = ("the fast recipe (one-cycle schedule)" if args.recipe == "fast"
+    recipe = ("short budgets (one-cycle schedule)" if args.recipe == "fast"
               else "the paper's recipe (plateau schedule)")
     lines = [
         f"Time to accuracy: {recipe}, {args.n_estimators} network(s) x "

@@ -52,10 +52,9 @@ PARAMETERS = {
         """
         The training recipe, which sets ``n_estimators``, ``max_epochs`` and
         ``lr_schedule`` where they are None. ``"paper"``: the paper's 5 networks x 1500
-        epochs with the plateau schedule. ``"fast"``: fewer networks and epochs with the
-        one-cycle schedule, sized from the number of training cases by one rule
-        (:func:`inceptionsk.recipes.fast_budget`; the user guide's recipes page has its
-        measured accuracy and cost).
+        epochs with the plateau schedule. ``"fast"``: one network of the paper's recipe,
+        1/5 of its training compute on any data (:func:`inceptionsk.recipes.fast_budget`;
+        the user guide's recipes page has its measured accuracy and cost).
         """,
     ),
     "n_estimators": Parameter(
@@ -80,9 +79,9 @@ PARAMETERS = {
         None, [StrOptions({"plateau", "one_cycle"}), None], '{"plateau", "one_cycle"} or None',
         """
         ``"plateau"`` is the paper's: the rate halves after 50 epochs without a lower
-        training loss, down to 1e-4. ``"one_cycle"`` is the fast recipe's: one cycle up
-        to ``10 * lr`` and down to nearly zero over ``max_epochs``, for far fewer epochs
-        (see the user guide). None: the recipe's.
+        training loss, down to 1e-4. ``"one_cycle"``: one cycle up to ``10 * lr`` and
+        down to nearly zero over ``max_epochs``, which learns more in budgets of far
+        fewer epochs (see the user guide). None: the recipe's (``"plateau"`` for both).
         """,
     ),
     "weight_init": Parameter(

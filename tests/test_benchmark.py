@@ -356,6 +356,18 @@ def test_the_command_line(archives, tmp_path, capsys):
     assert out.with_suffix(".md").exists()
 
 
+def test_the_command_line_overrides_the_recipes_schedule(archives, tmp_path, capsys):
+    """--n-estimators, --max-epochs and --lr-schedule together give any budget of the
+    estimators (here the earlier fast rule's shape), and each row records it."""
+    out = tmp_path / "one_cycle.csv"
+    assert main(["benchmark", str(archives), "--datasets", "GunPoint", "--recipe", "fast",
+                 "--n-estimators", "2", "--max-epochs", "2", "--lr-schedule", "one_cycle",
+                 "--threads", "1", "--quiet", "--out", str(out)]) == 0, capsys.readouterr().err
+    (row,) = BenchmarkResult.from_csv(out).rows
+    assert (row["recipe"], row["n_estimators"], row["max_epochs"], row["lr_schedule"]) == (
+        "fast", 2, 2, "one_cycle")
+
+
 def test_the_command_line_reports_failures_in_its_exit_code(tmp_path, capsys):
     broken = write_pair(tmp_path, "Broken", write_tsv, [toy_series(4)] * 2)
     (broken / "Broken_TEST.tsv").write_text("not a number\n", encoding="utf-8")

@@ -56,7 +56,7 @@ def test_the_benchmark_writes_its_rows_and_table(script, tmp_path, monkeypatch, 
                for row in rows if row["run"] == "epoch timing")
 
     table = Path(f"{out}.md").read_text()
-    assert "Time to accuracy: the fast recipe (one-cycle schedule), 1 network(s) x 1, 2" in table
+    assert "Time to accuracy: short budgets (one-cycle schedule), 1 network(s) x 1, 2" in table
     assert "Command: `python benchmarks/time_to_accuracy.py GunPoint ItalyPowerDemand " in table
     assert "torch 2." in table and "with 1 thread(s)" in table
     assert "load average 0.12, 0.30, 0.40 (1, 5, 15 min), fp32 matmul peak" in table

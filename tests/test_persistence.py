@@ -386,7 +386,7 @@ def test_saving_what_is_not_a_fitted_estimator_of_the_package(tmp_path):
 
 
 def test_series_of_unequal_lengths_and_the_one_cycle_schedule(tmp_path):
-    """A model fitted on a list of series of unequal lengths, with the fast recipe, saves,
+    """A model fitted on a list of series of unequal lengths, with the one-cycle schedule, saves,
     loads and scores series of any length as before; interrupted, it resumes after load."""
     rng = np.random.RandomState(0)
     X = [rng.normal(size=(2, length)).astype(np.float32) for length in rng.randint(5, 30, 24)]

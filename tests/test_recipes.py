@@ -1,12 +1,12 @@
-"""The recipe parameter: the paper's budget by default, the fast one sized from the data,
-explicit values winning over both."""
+"""The recipe parameter: the paper's budget by default, the fast one at a fifth of its
+compute, explicit values winning over both."""
 
 import pytest
 from conftest import ENSEMBLES, TINY, make
 from sklearn.base import clone, is_regressor
 
 from inceptionsk import InceptionNetworkClassifier, InceptionTimeClassifier, LITETimeClassifier
-from inceptionsk.recipes import PAPER, RECIPES, fast_budget, resolve_budget
+from inceptionsk.recipes import FAST, PAPER, RECIPES, fast_budget, resolve_budget
 
 
 def test_the_paper_recipe_is_the_default_and_takes_no_account_of_the_data():
@@ -16,9 +16,9 @@ def test_the_paper_recipe_is_the_default_and_takes_no_account_of_the_data():
 
 
 @pytest.mark.parametrize("n_cases", [1, 17, 64, 65, 600, 10_000])
-def test_the_fast_budget_is_a_cheaper_one_cycle_training(n_cases):
+def test_the_fast_budget_is_a_fifth_of_the_papers_compute(n_cases):
     budget = fast_budget(n_cases)
-    assert budget.lr_schedule == "one_cycle"
+    assert budget.lr_schedule == PAPER.lr_schedule
     assert 1 <= budget.n_estimators <= PAPER.n_estimators
     assert 1 <= budget.max_epochs
     # at most a fifth of the paper's compute (networks x epochs x cases) on any data
@@ -26,10 +26,23 @@ def test_the_fast_budget_is_a_cheaper_one_cycle_training(n_cases):
     assert compute <= PAPER.n_estimators * PAPER.max_epochs / 5
 
 
-def test_the_fast_rule_trains_the_papers_five_networks_where_an_epoch_is_one_batch():
-    """Up to 64 cases (one batch of the paper's 64): 5 networks; above: 2; 300 epochs."""
-    assert [fast_budget(n).n_estimators for n in (1, 17, 64, 65, 600)] == [5, 5, 5, 2, 2]
-    assert {fast_budget(n).max_epochs for n in (1, 64, 65, 10_000)} == {300}
+def test_the_fast_rule_is_one_network_of_the_papers_recipe_on_any_data():
+    assert {fast_budget(n) for n in (1, 17, 64, 65, 600, 10_000)} == {FAST}
+    assert FAST == (1, 1500, "plateau")
+    assert resolve_budget("fast", 50) == FAST
+
+
+def test_the_fast_recipe_trains_what_the_paper_recipe_trains_with_one_network(gunpoint):
+    """The benchmark's ``--recipe paper --n-estimators 1`` runs measured the fast recipe:
+    the same budget, the same member seed, the same predictions."""
+    X, y = gunpoint[0][:20], gunpoint[1][:20]
+    fast = make(InceptionTimeClassifier, recipe="fast", n_estimators=None, max_epochs=2)
+    paper = make(InceptionTimeClassifier, recipe="paper", n_estimators=1, max_epochs=2)
+    fast.fit(X, y), paper.fit(X, y)
+    ((member,), (paper_member,)) = fast.estimators_, paper.estimators_
+    assert member.random_state == paper_member.random_state
+    assert member.lr_schedule == paper_member.lr_schedule == "plateau"
+    assert (fast.predict_proba(gunpoint[2]) == paper.predict_proba(gunpoint[2])).all()
 
 
 def test_explicit_values_win_over_the_recipe():
@@ -48,7 +61,7 @@ def test_an_ensemble_trains_the_members_and_schedule_of_its_recipe(cls, gunpoint
     assert len(ensemble.estimators_) == expected.n_estimators
     for member in ensemble.estimators_:
         assert member.max_epochs == 2 and len(member.history_) == 2
-        assert member.lr_schedule == "one_cycle"
+        assert member.lr_schedule == expected.lr_schedule
     # the parameters stay as given (clone and get_params see None)
     assert ensemble.get_params()["n_estimators"] is None
     assert clone(ensemble).get_params()["recipe"] == "fast"
@@ -59,10 +72,14 @@ def test_a_single_network_takes_the_recipe_epochs(gunpoint):
     net = InceptionNetworkClassifier(recipe="fast", random_state=0, **TINY)
     budget = net._budget(len(X))
     assert budget == fast_budget(len(X))
+    assert budget.max_epochs == FAST.max_epochs
     net.set_params(max_epochs=1).fit(X, y)
     assert len(net.history_) == 1
-    # the schedule of the recipe: one-cycle's rate rises from lr / 25 in its first steps
-    assert net.net_.optimizer_.param_groups[0]["lr"] != net.lr
+    # the schedule of the recipe: the plateau's rate stays at lr for its first 50 epochs,
+    # where one cycle's would have risen from lr / 25 in its first steps
+    assert net.net_.optimizer_.param_groups[0]["lr"] == net.lr
+    one_cycle = clone(net).set_params(lr_schedule="one_cycle").fit(X, y)
+    assert one_cycle.net_.optimizer_.param_groups[0]["lr"] != net.lr
 
 
 def test_bad_recipes_are_refused_with_the_choices(gunpoint):
