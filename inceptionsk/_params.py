@@ -133,7 +133,7 @@ PARAMETERS = {
         forward and backward pass under ``torch.autocast`` in bfloat16 (mixed precision:
         the weights, Adam's state and the loss stay float32): much faster on CPUs with
         AMX or AVX-512 BF16 units and on recent GPUs, far slower on CPUs without AVX-512,
-        where torch emulates it (epochs 9-11x as long as in float32 on an AVX2-only AMD
+        where torch emulates it (epochs 11-12x as long as in float32 on an AVX2-only AMD
         EPYC; ``fit`` warns there with
         :class:`~inceptionsk.exceptions.EmulatedPrecisionWarning`). Scoring, embeddings
         and maps always compute in float32.

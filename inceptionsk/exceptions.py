@@ -17,7 +17,7 @@ class EmulatedPrecisionWarning(UserWarning):
     Without AVX-512 (or Arm's BF16 instructions) oneDNN, torch's CPU backend for
     convolutions, has no bfloat16 kernels, and autocast falls back to emulated ones: the
     results are as valid, but on a 2-core AMD EPYC with AVX2 only, training epochs took
-    9-11x as long as in float32. Train in float32 there; bfloat16 pays on CPUs with
+    11-12x as long as in float32. Train in float32 there; bfloat16 pays on CPUs with
     AVX-512 BF16 or AMX units and on recent GPUs.
 
     Examples

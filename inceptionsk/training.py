@@ -104,7 +104,7 @@ def warn_if_bfloat16_is_emulated(device, estimator_name):
     warnings.warn(
         f"{estimator_name}(precision='bfloat16') trains on a CPU without bfloat16 "
         f"kernels ({cpu_model()}: no AVX-512 or Arm BF16), where torch emulates them: "
-        "expect each epoch to take about 10x as long as in float32 (9-11x measured on "
+        "expect each epoch to take over 10x as long as in float32 (11-12x measured on "
         "an AVX2-only AMD EPYC). The results are valid, only slow: use "
         "precision='float32' on this machine.",
         EmulatedPrecisionWarning, stacklevel=5,  # the caller of fit (through sklearn's wrapper)
