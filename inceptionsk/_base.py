@@ -68,7 +68,8 @@ class SeriesEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
         """``fit``'s work; returns the validated X and lengths, which ``fit_transform``
         embeds without validating X again. ``training`` goes to ``_fit_validated``
         (:func:`inceptionsk.distill` and :func:`inceptionsk.fine_tune` pass theirs)."""
-        device = resolve_device(self.device)  # refuse a bad device before any network
+        # refuse a bad device before any network is built
+        device = resolve_device(self.device)
         if self.precision == "bfloat16":
             warn_if_bfloat16_is_emulated(device, type(self).__name__)
         warm = self._warm()
