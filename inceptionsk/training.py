@@ -31,7 +31,7 @@ from torch.optim.lr_scheduler import OneCycleLR, ReduceLROnPlateau
 from tqdm.auto import tqdm
 
 from ._machine import cpu_model
-from .exceptions import EmulatedPrecisionWarning
+from .exceptions import EmulatedPrecisionWarning, find_stack_level
 
 __all__ = [
     "AUTOCAST_DTYPES", "LOSS_INPUTS", "DistillationLoss", "EpochProgressBar", "InitialWeights",
@@ -107,7 +107,7 @@ def warn_if_bfloat16_is_emulated(device, estimator_name):
         "expect each epoch to take over 10x as long as in float32 (11-12x measured on "
         "an AVX2-only AMD EPYC). The results are valid, only slow: use "
         "precision='float32' on this machine.",
-        EmulatedPrecisionWarning, stacklevel=5,  # the caller of fit (through sklearn's wrapper)
+        EmulatedPrecisionWarning, stacklevel=find_stack_level(),
     )
 
 

@@ -122,20 +122,24 @@ def test_litemv_trains_in_bfloat16_with_its_long_depthwise_kernels(basic_motions
 
 def test_bfloat16_warns_on_a_cpu_without_bfloat16_kernels(gunpoint):
     """Where oneDNN has no bfloat16 kernels (an AVX2-only CPU) torch emulates them and
-    training takes about 10x as long: fit says so, once for an ensemble, at the caller's
-    line; with the kernels, or in float32, it says nothing."""
+    training takes about 10x as long: fit and resume say so, once for an ensemble, at
+    the caller's line; with the kernels, or in float32, they say nothing."""
     X, y = gunpoint[0][:10], gunpoint[1][:10]
     emulated = not cpu_has_bfloat16_kernels()
     for precision, expected in (("bfloat16", int(emulated)), ("float32", 0)):
         ensemble = make(InceptionTimeClassifier, n_estimators=2, precision=precision)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            ensemble.fit(X, y)
-        warned = [w for w in caught if w.category is EmulatedPrecisionWarning]
-        assert len(warned) == expected, [str(w.message) for w in caught]
-        if warned:
-            assert "use precision='float32'" in str(warned[0].message)
-            assert warned[0].filename == __file__
+        for step in ("fit", "resume"):
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                if step == "fit":
+                    ensemble.fit(X, y)
+                else:  # two epochs more for each member
+                    ensemble.set_params(max_epochs=2).resume(X, y)
+            warned = [w for w in caught if w.category is EmulatedPrecisionWarning]
+            assert len(warned) == expected, [str(w.message) for w in caught]
+            if warned:
+                assert "use precision='float32'" in str(warned[0].message)
+                assert warned[0].filename == __file__
 
 
 @pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64")
