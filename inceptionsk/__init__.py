@@ -6,6 +6,7 @@ that drop into Pipelines, grid searches and cross-validation.
 """
 
 from ._version import __version__
+from .checkpoint import TrainingCheckpoint
 from .distillation import distill
 from .exceptions import (
     DamagedFileError,
@@ -45,6 +46,7 @@ __all__ = [
     "LITETimeRegressor",
     "SeriesImputer",
     "SeriesStandardScaler",
+    "TrainingCheckpoint",
     "TrainingDivergedError",
     "TrainingInterruptedWarning",
     "UnverifiedFileWarning",

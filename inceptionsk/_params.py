@@ -141,8 +141,16 @@ PARAMETERS = {
     ),
     "callbacks": Parameter(
         None, [list, None], "list of skorch callbacks",
-        "Extra skorch callbacks (or ``(name, callback)`` tuples) added to the recipe's.",
-        ensemble_doc="Extra skorch callbacks given to every member's net.",
+        """
+        Extra skorch callbacks (or ``(name, callback)`` tuples) added to the recipe's;
+        :class:`~inceptionsk.TrainingCheckpoint` among them lets a ``fit`` whose
+        process died continue where it stopped.
+        """,
+        ensemble_doc="""
+        Extra skorch callbacks given to every member's net;
+        :class:`~inceptionsk.TrainingCheckpoint` among them lets a ``fit`` whose
+        process died continue where it stopped, finished members included.
+        """,
     ),
     "n_jobs": Parameter(
         # joblib's meaning: None is 1, -1 all cores, -2 all but one; 0 means nothing

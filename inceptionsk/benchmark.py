@@ -10,9 +10,11 @@ package bundles (:mod:`inceptionsk.datasets`). :class:`BenchmarkResult` summaris
 markdown table; :func:`benchmark_report` does so for a results CSV.
 """
 
+import contextlib
 import csv
 import math
 import os
+import shutil
 import sys
 import time
 import warnings
@@ -26,6 +28,7 @@ from sklearn.pipeline import make_pipeline
 
 from ._machine import cpu_model
 from ._models import MODELS
+from .checkpoint import TrainingCheckpoint
 from .datasets import (
     load_dataset,
     published_result,
@@ -68,6 +71,10 @@ LOSS_MARGIN = 0.03
 _CONFIGURATION = ("model", "recipe", "precision")
 
 _SUFFIXES = (".tsv", ".ts")
+
+#: Seconds between two saves of a network's training state while a benchmark with
+#: ``out`` runs: what a killed run loses at most.
+CHECKPOINT_INTERVAL = 60.0
 
 
 def _train_file(folder):
@@ -217,7 +224,7 @@ def _resolved_scale(scale, archive, layout):
 
 
 def _make_estimator(choice, is_regression, *, recipe, precision, n_estimators, max_epochs,
-                    random_state, verbose, params):
+                    random_state, verbose, params, checkpoints=None):
     cls = choice.regressor if is_regression else choice.estimator
     settings = {**choice.params, "recipe": recipe, "precision": precision,
                 "random_state": random_state, "verbose": int(verbose)}
@@ -227,6 +234,9 @@ def _make_estimator(choice, is_regression, *, recipe, precision, n_estimators, m
     if max_epochs is not None:
         settings["max_epochs"] = max_epochs
     settings.update(params or {})
+    if checkpoints is not None:
+        settings["callbacks"] = [*(settings.get("callbacks") or []),
+                                 TrainingCheckpoint(checkpoints, CHECKPOINT_INTERVAL)]
     return cls(**settings)
 
 
@@ -291,8 +301,13 @@ def _configuration(model, recipe, precision):
 
 
 def _run_one(data, *, model, recipe, precision, n_estimators, max_epochs, scale,
-             random_state, verbose, params, allow_pickle=False):
-    """Train and score one dataset; return its row (raises on any failure)."""
+             random_state, verbose, params, allow_pickle=False, checkpoints=None):
+    """Train and score one dataset; return its row (raises on any failure).
+
+    ``checkpoints``: a folder for the networks' training checkpoints
+    (:class:`~inceptionsk.TrainingCheckpoint`), from which a training that an
+    earlier process left unfinished continues.
+    """
     choice = MODELS[model]
     train = load_dataset(data, split="train", allow_pickle=allow_pickle)
     test = load_dataset(data, split="test", allow_pickle=allow_pickle)
@@ -325,7 +340,12 @@ def _run_one(data, *, model, recipe, precision, n_estimators, max_epochs, scale,
     estimator = _make_estimator(
         choice, is_regression, recipe=recipe, precision=precision, n_estimators=n_estimators,
         max_epochs=max_epochs, random_state=random_state, verbose=verbose, params=params,
+        checkpoints=checkpoints,
     )
+    # a training continued from an earlier process's checkpoint took more time than
+    # this process sees: no time is better than a wrong one
+    resumed = checkpoints is not None and Path(checkpoints).is_dir() and any(
+        Path(checkpoints).iterdir())
     if steps and (X_train.dtype == object or X_test.dtype == object):
         X_train, X_test = _per_series(steps, X_train), _per_series(steps, X_test)
     elif steps:
@@ -336,7 +356,8 @@ def _run_one(data, *, model, recipe, precision, n_estimators, max_epochs, scale,
         warnings.simplefilter("ignore", TrainingInterruptedWarning)
         estimator.fit(X_train, y_train)
     seconds = time.perf_counter() - start
-    row["seconds"] = round(seconds, 2)
+    if not resumed:
+        row["seconds"] = round(seconds, 2)
     y_pred = estimator.predict(X_test)
 
     ensemble = estimator[-1] if hasattr(estimator, "steps") else estimator
@@ -367,8 +388,9 @@ def _run_one(data, *, model, recipe, precision, n_estimators, max_epochs, scale,
     if model == "inceptiontime":
         inception_time = published_result(name, n_channels=n_channels)
         if inception_time is not None and inception_time.train_time_s:
-            row.update(paper_seconds=inception_time.train_time_s,
-                       time_ratio=_significant(seconds / inception_time.train_time_s, 4))
+            row["paper_seconds"] = inception_time.train_time_s
+            if not resumed:
+                row["time_ratio"] = _significant(seconds / inception_time.train_time_s, 4)
         runs = published_single_runs(name) if archive == "UCR2018" else None
         if runs is not None:
             # the table's 4 decimals: 0.6333 is within a run of 0.63333...
@@ -712,11 +734,17 @@ default="inceptiontime"
     random_state : int, default=0
         The estimators' seed.
     out : str or path-like, default=None
-        The results CSV. One row is appended and flushed as each dataset finishes, so a
-        killed run loses at most the dataset in progress; a rerun with the same ``out``
+        The results CSV. One row is appended and flushed as each dataset finishes; a
+        rerun with the same ``out``
         skips the datasets that already have a row without an error, and retries those
         whose row recorded an error (their old rows are removed first). The rows of one
-        file must share their model, recipe and precision. The markdown table
+        file must share their model, recipe and precision. The networks save their
+        training as they go (:class:`~inceptionsk.TrainingCheckpoint`, every
+        minute) under ``<out>.checkpoints/<dataset>/``, so a killed run loses at most
+        a minute of training: a rerun continues the dataset in progress, to the result an
+        uninterrupted run gives; its row then has no ``seconds`` (nor ``time_ratio``),
+        its training having spanned processes. A dataset's checkpoints are deleted once
+        its row is written. The markdown table
         (:func:`benchmark_report`) is written beside it, with the suffix ``.md``, and
         rewritten as each dataset finishes. Ctrl-C stops the run (``KeyboardInterrupt``)
         without a row for the dataset in progress.
@@ -818,10 +846,12 @@ default="inceptiontime"
     to_run = [folder for folder in folders if folder.name.lower() not in done]
     bar = tqdm(to_run, desc="benchmark", unit="dataset", file=sys.stderr,
                disable=not progress)
+    checkpoints = None if out is None else out.with_name(out.name + ".checkpoints")
     for folder in bar:
         bar.set_postfix_str(folder.name)
+        dataset_checkpoints = None if checkpoints is None else checkpoints / folder.name
         try:
-            row = _run_one(folder, **settings)
+            row = _run_one(folder, **settings, checkpoints=dataset_checkpoints)
         except Exception as exc:  # reported in the row; the other datasets still run
             row = {"dataset": folder.name, "error": f"{type(exc).__name__}: {exc}"}
             row.update(_configuration(model, recipe, precision))
@@ -829,6 +859,10 @@ default="inceptiontime"
         rows.append(row)
         if out is not None:
             _write_rows(out, [row], mode="a")
+            # the row holds the result now: its trainings' checkpoints are spent
+            shutil.rmtree(dataset_checkpoints, ignore_errors=True)
+            with contextlib.suppress(OSError):
+                checkpoints.rmdir()  # when no other dataset's are left
             # the table too is current while a long run goes on
             out.with_suffix(".md").write_text(BenchmarkResult(rows).to_markdown(),
                                               encoding="utf-8")

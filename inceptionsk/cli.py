@@ -470,7 +470,9 @@ def build_parser():
     benchmark.add_argument("--out", "-o", metavar="RESULTS.csv",
                            help="append one row per dataset to this CSV as it finishes; a "
                                 "rerun skips the datasets in it and retries those that "
-                                "failed; the table goes beside it as RESULTS.md")
+                                "failed, and continues a killed run's dataset from its "
+                                "checkpoints (RESULTS.csv.checkpoints/, saved every "
+                                "minute); the table goes beside it as RESULTS.md")
     benchmark.add_argument("--plot", metavar="FILE.png",
                            help="draw ours against published (needs matplotlib: "
                                 'pip install "inceptionsk[plot]")')
