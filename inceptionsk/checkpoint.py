@@ -135,6 +135,7 @@ class TrainingCheckpoint(Callback):
     def on_train_end(self, net, **kwargs):
         if self._complete is not None:
             net.stopped_early_ = self._complete["stopped_early"]
+            self._complete = None  # the net holds the weights now: no second copy
             return
         done = len(net.history) >= net.max_epochs or getattr(net, "stopped_early_", False)
         if done and net.history and "train_loss" in net.history[-1]:
