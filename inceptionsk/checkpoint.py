@@ -117,6 +117,7 @@ class TrainingCheckpoint(Callback):
             self._restore(net, _load(self.path_))
 
     def on_epoch_begin(self, net, **kwargs):
+        # skorch runs max_epochs epochs per fit, not counting those restored
         if self._complete is not None or (
                 self.restored_epochs_ and len(net.history) > net.max_epochs):
             # nothing left to train (the file holds the trained network, or all its
@@ -128,9 +129,6 @@ class TrainingCheckpoint(Callback):
     def on_epoch_end(self, net, **kwargs):
         if time.monotonic() - self._last_save >= self.interval:
             self._save(net, complete=False)
-        if self.restored_epochs_ and len(net.history) >= net.max_epochs:
-            # skorch trains max_epochs epochs per fit: the restored ones count
-            raise KeyboardInterrupt
 
     def on_train_end(self, net, **kwargs):
         if self._complete is not None:
