@@ -848,8 +848,9 @@ default="inceptiontime"
                disable=not progress)
     checkpoints = None if out is None else out.with_name(out.name + ".checkpoints")
     for folder in bar:
-        bar.set_postfix_str(folder.name)
         dataset_checkpoints = None if checkpoints is None else checkpoints / folder.name
+        continued = dataset_checkpoints is not None and dataset_checkpoints.is_dir()
+        bar.set_postfix_str(folder.name + " (continued from its checkpoints)" * continued)
         try:
             row = _run_one(folder, **settings, checkpoints=dataset_checkpoints)
         except Exception as exc:  # reported in the row; the other datasets still run

@@ -243,8 +243,11 @@ def _print_row(row):
     if row.get("within_single_runs") is not None:
         line += (", within the paper's single runs" if row["within_single_runs"]
                  else ", below the paper's single runs")
-    tqdm.write(f"{line}; {row['n_estimators']} x {row['max_epochs']} epochs, trained in "
-               f"{row['seconds']:.0f} s, scale {row['scale']}", file=sys.stdout)
+    # a dataset continued from its checkpoints has no time: it trained in several runs
+    took = ("continued from its checkpoints" if row.get("seconds") is None
+            else f"trained in {row['seconds']:.0f} s")
+    tqdm.write(f"{line}; {row['n_estimators']} x {row['max_epochs']} epochs, {took}, "
+               f"scale {row['scale']}", file=sys.stdout)
     sys.stdout.flush()
 
 

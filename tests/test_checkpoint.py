@@ -24,6 +24,7 @@ from inceptionsk import (
     benchmark,
 )
 from inceptionsk.benchmark import run_benchmark
+from inceptionsk.cli import main
 
 
 class Crash(Callback):
@@ -233,13 +234,20 @@ class StopAfter(Callback):
             raise KeyboardInterrupt
 
 
-def test_a_benchmark_run_killed_mid_dataset_continues_it_and_leaves_no_time(
-        gunpoint, tmp_path, monkeypatch):
+@pytest.fixture
+def gunpoint_folder(gunpoint, tmp_path):
+    """GunPoint as a UCR dataset folder."""
     folder = tmp_path / "archive" / "GunPoint"
     folder.mkdir(parents=True)
     for split, (X, y) in {"TRAIN": gunpoint[:2], "TEST": gunpoint[2:]}.items():
         np.savetxt(folder / f"GunPoint_{split}.tsv",
                    np.column_stack([y.astype(float), X[:, 0]]), delimiter="\t")
+    return folder
+
+
+def test_a_benchmark_run_killed_mid_dataset_continues_it_and_leaves_no_time(
+        gunpoint_folder, tmp_path, monkeypatch):
+    folder = gunpoint_folder
     monkeypatch.setattr(benchmark, "CHECKPOINT_INTERVAL", 0)
     out = tmp_path / "results.csv"
     settings = dict(n_estimators=1, max_epochs=4, progress=False)
@@ -256,3 +264,21 @@ def test_a_benchmark_run_killed_mid_dataset_continues_it_and_leaves_no_time(
     assert expected["seconds"] > 0 and expected["time_ratio"] > 0
     assert row["paper_seconds"] == expected["paper_seconds"]
     assert not (tmp_path / "results.csv.checkpoints").exists()  # spent once the row is in
+
+
+def test_the_command_line_continues_a_dataset_and_says_so(
+        gunpoint_folder, tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(benchmark, "CHECKPOINT_INTERVAL", 0)
+    out = tmp_path / "cli.csv"
+    settings = ["--n-estimators", "1", "--max-epochs", "2", "--threads", "1", "--quiet"]
+    # the command line's network, stopped after its first epoch
+    with pytest.raises(KeyboardInterrupt):
+        run_benchmark(gunpoint_folder, n_estimators=1, max_epochs=2, out=out,
+                      progress=False, params={"callbacks": [
+                          StopAfter(1, tmp_path / "stopped")]})
+    assert main(["benchmark", str(gunpoint_folder), *settings, "--out", str(out)]) == 0
+    line = capsys.readouterr().out.splitlines()[0]
+    assert line.startswith("GunPoint: accuracy ")
+    assert "1 x 2 epochs, continued from its checkpoints, scale series" in line
+    (row,) = benchmark.BenchmarkResult.from_csv(out).rows
+    assert row["seconds"] is None and row["max_epochs"] == 2
