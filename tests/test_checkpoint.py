@@ -171,7 +171,7 @@ def test_a_warm_start_is_a_training_of_its_own(gunpoint, tmp_path):
 
 def test_an_ensemble_whose_worker_was_killed_continues_every_member(basic_motions, tmp_path):
     X, y = basic_motions[:2]
-    settings = dict(TINY, n_estimators=3, max_epochs=4, random_state=0, n_jobs=2)
+    settings = dict(TINY, n_estimators=2, max_epochs=3, random_state=0, n_jobs=2)
     reference = InceptionTimeClassifier(**settings).fit(X, y)
     victim = reference.estimators_[1]._seed()
     marker = tmp_path / "killed"
