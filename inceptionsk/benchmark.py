@@ -240,6 +240,11 @@ def _make_estimator(choice, is_regression, *, recipe, precision, n_estimators, m
     return cls(**settings)
 
 
+def _has_checkpoints(folder):
+    """Whether an earlier run left training checkpoints in ``folder`` (None: none kept)."""
+    return folder is not None and Path(folder).is_dir() and any(Path(folder).iterdir())
+
+
 def _round(value, digits=4):
     # + 0.0 turns a rounded -0.0 into 0.0, which prints without a minus sign
     return round(float(value), digits) + 0.0
@@ -344,8 +349,7 @@ def _run_one(data, *, model, recipe, precision, n_estimators, max_epochs, scale,
     )
     # a training continued from an earlier process's checkpoint took more time than
     # this process sees: no time is better than a wrong one
-    resumed = checkpoints is not None and Path(checkpoints).is_dir() and any(
-        Path(checkpoints).iterdir())
+    resumed = _has_checkpoints(checkpoints)
     if steps and (X_train.dtype == object or X_test.dtype == object):
         X_train, X_test = _per_series(steps, X_train), _per_series(steps, X_test)
     elif steps:
@@ -849,8 +853,8 @@ default="inceptiontime"
     checkpoints = None if out is None else out.with_name(out.name + ".checkpoints")
     for folder in bar:
         dataset_checkpoints = None if checkpoints is None else checkpoints / folder.name
-        continued = dataset_checkpoints is not None and dataset_checkpoints.is_dir()
-        bar.set_postfix_str(folder.name + " (continued from its checkpoints)" * continued)
+        bar.set_postfix_str(folder.name + " (continued from its checkpoints)"
+                            * _has_checkpoints(dataset_checkpoints))
         try:
             row = _run_one(folder, **settings, checkpoints=dataset_checkpoints)
         except Exception as exc:  # reported in the row; the other datasets still run

@@ -59,8 +59,8 @@ class TrainingCheckpoint(Callback):
     directory : str or path-like
         Where the files go; created when missing.
     interval : float, default=60.0
-        Seconds between two saves (0: after every epoch). Saving takes milliseconds;
-        a crash loses at most this much training.
+        Seconds between two saves (0: after every epoch). A save of a full-size
+        network takes tens of milliseconds; a crash loses at most this much training.
 
     See Also
     --------
