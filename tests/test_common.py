@@ -30,20 +30,6 @@ LITE = dict(n_filters=4, kernel_size=4, batch_size=32, lr=0.01, device="cpu")
 # check once in a full run), 8 filters 0.88-0.92
 LITE_REGRESSOR = dict(LITE, n_filters=8, max_epochs=100)
 
-ESTIMATORS = [
-    InceptionNetworkClassifier(**CLASSIFIER),
-    InceptionNetworkRegressor(**REGRESSOR),
-    InceptionTimeClassifier(n_estimators=2, **CLASSIFIER),
-    InceptionTimeRegressor(n_estimators=2, **REGRESSOR),
-    LITENetworkClassifier(**LITE, max_epochs=15),
-    LITENetworkRegressor(**LITE_REGRESSOR),
-    LITETimeClassifier(n_estimators=2, **LITE, max_epochs=15),
-    LITETimeRegressor(n_estimators=2, **LITE_REGRESSOR),
-    # warm_start: the cheapest network, to check that the parameter keeps the contract
-    LITENetworkClassifier(**LITE, max_epochs=15, warm_start=True),
-    SeriesStandardScaler(),
-    SeriesImputer(),
-]
 
 #: Checks that demand an equivalence mini-batch training cannot give.
 SAMPLE_WEIGHT_EQUIVALENCE = (
@@ -79,6 +65,57 @@ def expected_failed_checks(estimator):
     return expected
 
 
-@parametrize_with_checks(ESTIMATORS, expected_failed_checks=expected_failed_checks)
-def test_sklearn_compatible(estimator, check):
-    check(estimator)
+def sklearn_checks(*estimators):
+    """A test method that runs scikit-learn's checks on ``estimators``.
+
+    Each estimator's checks live in a class of their own: pytest-xdist's ``--dist
+    loadscope`` (pyproject.toml) gives each class, and each file's functions, to one
+    worker, so these checks (most of the suite's time) spread over both workers while
+    every other file stays on one (its module fixtures train once)."""
+
+    @parametrize_with_checks(list(estimators), expected_failed_checks=expected_failed_checks)
+    def test_sklearn_compatible(self, estimator, check):
+        check(estimator)
+
+    return test_sklearn_compatible
+
+
+class TestInceptionNetworkClassifier:
+    test_sklearn_compatible = sklearn_checks(InceptionNetworkClassifier(**CLASSIFIER))
+
+
+class TestInceptionNetworkRegressor:
+    test_sklearn_compatible = sklearn_checks(InceptionNetworkRegressor(**REGRESSOR))
+
+
+class TestInceptionTimeClassifier:
+    test_sklearn_compatible = sklearn_checks(InceptionTimeClassifier(n_estimators=2, **CLASSIFIER))
+
+
+class TestInceptionTimeRegressor:
+    test_sklearn_compatible = sklearn_checks(InceptionTimeRegressor(n_estimators=2, **REGRESSOR))
+
+
+class TestLITENetworkClassifier:
+    test_sklearn_compatible = sklearn_checks(
+        LITENetworkClassifier(**LITE, max_epochs=15),
+        # warm_start: the cheapest network, to check that the parameter keeps the contract
+        LITENetworkClassifier(**LITE, max_epochs=15, warm_start=True),
+    )
+
+
+class TestLITENetworkRegressor:
+    test_sklearn_compatible = sklearn_checks(LITENetworkRegressor(**LITE_REGRESSOR))
+
+
+class TestLITETimeClassifier:
+    test_sklearn_compatible = sklearn_checks(
+        LITETimeClassifier(n_estimators=2, **LITE, max_epochs=15))
+
+
+class TestLITETimeRegressor:
+    test_sklearn_compatible = sklearn_checks(LITETimeRegressor(n_estimators=2, **LITE_REGRESSOR))
+
+
+class TestTransformers:
+    test_sklearn_compatible = sklearn_checks(SeriesStandardScaler(), SeriesImputer())
