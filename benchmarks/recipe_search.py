@@ -1,8 +1,9 @@
 """Search for the fast recipe: single networks of each variant, scored one by one.
 
 Each (dataset, variant, seed) trains one InceptionTime network on the dataset's TRAIN
-split and scores its TEST split; the test probabilities are saved, so that ensembles of
-any size can be scored afterwards without training again (``--report``). One CSV row is
+split and scores its TEST split; the test probabilities (a regressor's predictions, on a
+dataset with real targets: the TSER sets) are saved, so that ensembles of any size can be
+scored afterwards without training again (``--report``). One CSV row is
 appended per network as it finishes, and a rerun skips the networks already there: the
 search resumes where it stopped.
 
@@ -29,13 +30,17 @@ A variant is a name made of ``-``-separated parts, each changing the fast recipe
   need tsai's network.
 
 Run from the repository root with the package importable, ARCHIVES being a folder of
-UCR dataset folders (``<Name>/<Name>_TRAIN.tsv``)::
+dataset folders (``<Name>/<Name>_TRAIN.tsv`` or ``.ts``)::
 
     python benchmarks/recipe_search.py ARCHIVES/UCR --datasets GunPoint,Beef \\
         --variants bf16,glorot-bf16 --seeds 0-4 --out benchmarks/out/recipe_search
     python benchmarks/recipe_search.py --report --out benchmarks/out/recipe_search
 
-Every series is z-normalised first (``SeriesStandardScaler``), as the paper's code does.
+A classifier's series are z-normalised first (``SeriesStandardScaler``), as the paper's
+code does on UCR; a regressor's are left as stored, as the TSER study did (the
+benchmark's ``scale="auto"``), and the regressor standardises its targets itself. The
+report scores a classifier's ensembles by accuracy against the paper's ensemble, a
+regressor's by the ratio of RMSEs to InceptionE's (the TSER study's 5 networks).
 
 ``--snapshots N`` also saves, every N epochs, the test probabilities of the weights at
 that epoch and of the weights the recipe would keep if training stopped there (the
@@ -67,14 +72,14 @@ from sklearn.base import BaseEstimator
 from skorch.callbacks import Callback
 
 import inceptionsk.training as training
-from inceptionsk import InceptionNetworkClassifier, SeriesStandardScaler
+from inceptionsk import InceptionNetworkClassifier, InceptionNetworkRegressor, SeriesStandardScaler
 from inceptionsk._validation import validate_series
-from inceptionsk.datasets import load_dataset, published_result
+from inceptionsk.datasets import load_dataset, published_result, published_rmse
 from inceptionsk.network import _inception
 from inceptionsk.network._layout import channels_last_weights
 
 COLUMNS = ["dataset", "variant", "seed", "n_train", "epochs", "steps", "accuracy",
-           "train_loss", "seconds", "threads"]
+           "train_loss", "seconds", "threads", "rmse"]
 
 
 def variant_params(variant, n_train, batch_size=64):
@@ -265,10 +270,14 @@ def run(args):
     root = Path(args.archive)
     for entry in args.datasets.split(","):
         name = Path(entry).stem  # a dataset folder's name, or an .npz file's
-        X_train, y_train = load_dataset(root / entry, split="train", return_X_y=True)
+        train = load_dataset(root / entry, split="train")
+        X_train, y_train = train.data, train.target
         X_test, y_test = load_dataset(root / entry, split="test", return_X_y=True)
-        scaler = SeriesStandardScaler().fit(X_train)
-        X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+        regression = train.target_names is None  # real targets, no classes
+        if not regression:
+            scaler = SeriesStandardScaler().fit(X_train)
+            X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
+        network = InceptionNetworkRegressor if regression else InceptionNetworkClassifier
         for variant in args.variants.split(","):
             for seed in seeds:
                 if (name, variant, str(seed)) in done:
@@ -279,11 +288,14 @@ def run(args):
                 if peak is not None:
                     training.ONE_CYCLE_PEAK = peak
                 snapshots = None
+                if args.snapshots and regression:
+                    raise ValueError(f"--snapshots saves class probabilities, but {name} "
+                                     "is a regression: leave --snapshots out.")
                 if args.snapshots:
                     snapshots = TestSnapshots(X_test, args.snapshots, X_train=X_train,
                                               windows=parse_windows(args.windows))
                     params["callbacks"] = params.get("callbacks", []) + [snapshots]
-                clf = InceptionNetworkClassifier(random_state=seed, device="cpu", **params)
+                clf = network(random_state=seed, device="cpu", **params)
                 start = time.perf_counter()
                 try:
                     with keras_architecture() if keras else contextlib.nullcontext():
@@ -291,9 +303,16 @@ def run(args):
                 finally:
                     training.ONE_CYCLE_PEAK = 10.0
                 seconds = time.perf_counter() - start
-                proba = clf.predict_proba(X_test)
-                np.savez_compressed(out / f"{name}__{variant}__{seed}.npz", proba=proba,
-                                    classes=clf.classes_, y_test=y_test)
+                if regression:
+                    prediction = clf.predict(X_test)
+                    np.savez_compressed(out / f"{name}__{variant}__{seed}.npz",
+                                        prediction=prediction, y_test=y_test)
+                    score = dict(rmse=_rmse(prediction, y_test))
+                else:
+                    proba = clf.predict_proba(X_test)
+                    np.savez_compressed(out / f"{name}__{variant}__{seed}.npz", proba=proba,
+                                        classes=clf.classes_, y_test=y_test)
+                    score = dict(accuracy=_accuracy(proba, classes=clf.classes_, y_test=y_test))
                 history = clf.history_
                 if snapshots is not None:
                     np.savez_compressed(
@@ -306,8 +325,7 @@ def run(args):
                 row = dict(
                     dataset=name, variant=variant, seed=seed, n_train=len(X_train),
                     epochs=len(history), steps=sum(len(e["batches"]) for e in history),
-                    accuracy=float(np.mean(clf.classes_[proba.argmax(1)] == y_test)),
-                    train_loss=float(min(history[:, "train_loss"])),
+                    **score, train_loss=float(min(history[:, "train_loss"])),
                     seconds=round(seconds, 1), threads=torch.get_num_threads(),
                 )
                 append_row(csv_path, row, COLUMNS)
@@ -333,53 +351,72 @@ def parse_seeds(text):
 
 
 def report(args):
-    """Ensembles of the first k seeds of each (dataset, variant) beside the paper."""
+    """Ensembles of the first k seeds of each (dataset, variant) beside the published
+    result: a classifier's accuracy minus the paper's ensemble's, a regressor's RMSE over
+    InceptionE's (the TSER study's 5 networks), one table each."""
     out = Path(args.out)
     rows = read_rows(out / "networks.csv")
     groups = {}
     for r in rows:
         groups.setdefault((r["dataset"], r["variant"]), []).append(int(r["seed"]))
     ks = [int(k) for k in args.ks.split(",")]
-    table = {}
+    tables = {"accuracy": {}, "rmse": {}}
     for (name, variant), seeds in sorted(groups.items()):
-        seeds = sorted(seeds)
-        probas = []
-        for seed in seeds:
-            data = np.load(out / f"{name}__{variant}__{seed}.npz", allow_pickle=True)
-            probas.append(data["proba"])
-            classes, y_test = data["classes"], data["y_test"]
-        singles = [np.mean(classes[p.argmax(1)] == y_test) for p in probas]
-        accs = {}
+        saved = [np.load(out / f"{name}__{variant}__{seed}.npz", allow_pickle=True)
+                 for seed in sorted(seeds)]
+        if "prediction" in saved[0]:
+            metric, outputs = "rmse", [data["prediction"] for data in saved]
+            score = partial(_rmse, y_test=saved[0]["y_test"])
+        else:
+            metric, outputs = "accuracy", [data["proba"] for data in saved]
+            score = partial(_accuracy, classes=saved[0]["classes"], y_test=saved[0]["y_test"])
+        scores = {}
         for k in ks:
-            if k <= len(probas):
+            if k <= len(outputs):
                 # every window of k consecutive seeds: less luck of the draw than one
-                windows = [np.mean(probas[i:i + k], axis=0) for i in range(len(probas) - k + 1)]
-                accs[k] = float(np.mean([np.mean(classes[p.argmax(1)] == y_test)
-                                         for p in windows]))
-        table[(name, variant)] = (np.mean(singles), accs, len(probas))
+                windows = [np.mean(outputs[i:i + k], axis=0)
+                           for i in range(len(outputs) - k + 1)]
+                scores[k] = float(np.mean([score(p) for p in windows]))
+        tables[metric][(name, variant)] = scores
+    if tables["accuracy"]:
+        _print_report(tables["accuracy"], ks, lambda name: published_result(name).accuracy,
+                      compare=np.subtract, sign="+", summary="mean difference")
+    if tables["rmse"]:
+        _print_report(tables["rmse"], ks, published_rmse, compare=np.divide, sign="",
+                      summary="mean RMSE ratio to InceptionE")
+
+
+def _print_report(table, ks, published, *, compare, sign, summary):
+    """One line per dataset, a column per (variant, k): ``compare(score, published)``,
+    then their means (``sign``: ``"+"`` to sign the differences)."""
     variants = sorted({v for _, v in table})
-    print(f"{'dataset':32s}{'paper':>7s} " + " ".join(
+    print(f"{'dataset':32s}{'published':>10s} " + " ".join(
         f"{v + ' k=' + str(k):>22s}" for v in variants for k in ks))
-    means = {(v, k): [] for v in variants for k in ks}
+    columns = {(v, k): [] for v in variants for k in ks}
     for name in sorted({n for n, _ in table}):
-        paper = published_result(name).accuracy
+        reference = published(name)
         cells = []
         for v in variants:
-            single, accs, n = table.get((name, v), (None, {}, 0))
+            scores = table.get((name, v), {})
             for k in ks:
-                if k in accs:
-                    cells.append(f"{accs[k] - paper:+22.3f}")
-                    means[(v, k)].append(accs[k] - paper)
+                if k in scores:
+                    value = float(compare(scores[k], reference))
+                    cells.append(f"{value:>{sign}22.3f}")
+                    columns[(v, k)].append(value)
                 else:
                     cells.append(f"{'':>22s}")
-        print(f"{name:32s}{paper:7.3f} " + " ".join(cells))
-    print(f"{'mean difference':40s}" + " ".join(
-        f"{np.mean(means[(v, k)]) if means[(v, k)] else float('nan'):+22.4f}"
+        print(f"{name:32s}{reference:10.4g} " + " ".join(cells))
+    print(f"{summary:43s}" + " ".join(
+        f"{np.mean(columns[(v, k)]) if columns[(v, k)] else float('nan'):>{sign}22.4f}"
         for v in variants for k in ks))
 
 
 def _accuracy(proba, *, classes, y_test):
     return float(np.mean(classes[proba.argmax(1)] == y_test))
+
+
+def _rmse(prediction, y_test):
+    return float(np.sqrt(np.mean((np.asarray(prediction, dtype=np.float64) - y_test) ** 2)))
 
 
 def snapshot_report(args):

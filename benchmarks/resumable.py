@@ -24,9 +24,16 @@ def read_rows(path):
 
 def append_row(path, row, columns):
     """Append ``row`` to the CSV at ``path`` (with the header ``columns`` when the file is
-    new) and flush it, so that a killed run loses only the row in progress."""
-    new = not Path(path).exists()
+    new) and flush it, so that a killed run loses only the row in progress.
+
+    An existing file keeps its own header: a row of a script that has since gained a
+    column is written under the file's columns (a key it lacks is a ValueError), so the
+    columns stay aligned with the header."""
+    new = not Path(path).exists() or Path(path).stat().st_size == 0
     Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if not new:
+        with open(path, newline="", encoding="utf-8") as file:
+            columns = next(csv.reader(file), None) or columns
     with open(path, "a", newline="", encoding="utf-8") as file:
         writer = csv.DictWriter(file, fieldnames=columns)
         if new:

@@ -8,7 +8,7 @@ import pytest
 import scipy.stats
 from conftest import TINY
 from skorch.callbacks import Callback
-from toy_data import toy_series, write_ts, write_tsv
+from toy_data import toy_series, write_regression_ts, write_ts, write_tsv
 
 from inceptionsk.benchmark import (
     COLUMNS,
@@ -28,17 +28,6 @@ from inceptionsk.recipes import resolve_budget
 
 #: 1 tiny network x 1 epoch: the tests check the bookkeeping, not the accuracy.
 FAST = dict(n_estimators=1, max_epochs=1, progress=False, params=TINY)
-
-
-def write_regression_ts(path, X, y):
-    """Series and numeric targets as a .ts file of the TSER archive."""
-    lines = ["@problemName Toy", "@timeStamps false", "@missing false",
-             f"@univariate {str(X.shape[1] == 1).lower()}", "@equalLength true",
-             f"@seriesLength {X.shape[2]}", "@targetLabel true", "@data"]
-    for case, target in zip(X, y, strict=True):
-        lines.append(":".join(",".join(repr(float(v)) for v in channel) for channel in case)
-                     + f":{float(target)!r}")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def write_pair(folder, name, writer, splits):

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 import torch
 from conftest import load_benchmark
+from toy_data import write_regression_ts
 
-from inceptionsk import InceptionNetworkClassifier
-from inceptionsk.datasets import load_dataset
+from inceptionsk import InceptionNetworkClassifier, InceptionNetworkRegressor
+from inceptionsk.datasets import load_dataset, published_rmse
 
 DATA = Path(__file__).resolve().parents[1] / "benchmarks" / "data"
 
@@ -40,6 +41,55 @@ def test_networks_of_each_variant_resume_and_report(script, tmp_path, capsys):
     report = capsys.readouterr().out
     assert "ItalyPowerDemand" in report and "glorot-e2-bf16 k=2" in report
     assert "mean difference" in report
+
+
+def test_a_regression_set_trains_regressors_on_the_series_as_stored_and_reports_rmse_ratios(
+        script, tmp_path, capsys):
+    # a TSER-layout set named after Covid3Month, so that InceptionE's RMSE is looked up
+    rng = np.random.RandomState(0)
+    folder = tmp_path / "TSER" / "Covid3Month"
+    folder.mkdir(parents=True)
+    for split, n_cases in (("TRAIN", 20), ("TEST", 10)):
+        X = 50 + 10 * rng.normal(size=(n_cases, 1, 16))  # far from z-normalised
+        write_regression_ts(folder / f"Covid3Month_{split}.ts", X, X[:, 0, :4].sum(axis=1))
+    out = tmp_path / "search"
+    script.main([str(tmp_path / "TSER"), "--datasets", "Covid3Month", "--variants", "e1",
+                 "--seeds", "0-1", "--out", str(out)])
+    with open(out / "networks.csv", newline="") as file:
+        rows = list(csv.DictReader(file))
+    assert [(r["seed"], r["accuracy"]) for r in rows] == [("0", ""), ("1", "")]
+    saved = [np.load(out / f"Covid3Month__e1__{seed}.npz") for seed in (0, 1)]
+    X_test, y_test = load_dataset(folder, split="test", return_X_y=True)
+    np.testing.assert_array_equal(saved[0]["y_test"], y_test)
+    # the series reach the regressor as stored: the same seed on them predicts the same
+    stored = InceptionNetworkRegressor(random_state=0, device="cpu", **script.variant_params(
+        "e1", 20)).fit(*load_dataset(folder, split="train", return_X_y=True))
+    np.testing.assert_allclose(saved[0]["prediction"], stored.predict(X_test), rtol=1e-5)
+    rmses = [np.sqrt(np.mean((data["prediction"] - y_test) ** 2)) for data in saved]
+    assert [float(r["rmse"]) for r in rows] == pytest.approx(rmses)
+
+    capsys.readouterr()
+    script.main(["--report", "--out", str(out), "--ks", "1,2"])
+    report = capsys.readouterr().out
+    pair = np.sqrt(np.mean((np.mean([d["prediction"] for d in saved], axis=0) - y_test) ** 2))
+    ratios = [np.mean(rmses) / published_rmse("Covid3Month"), pair / published_rmse("Covid3Month")]
+    line = next(line for line in report.splitlines() if line.startswith("Covid3Month"))
+    assert [float(cell) for cell in line.split()[2:]] == pytest.approx(ratios, abs=5e-4)
+    assert "mean RMSE ratio to InceptionE" in report and "mean difference" not in report
+    with pytest.raises(ValueError, match="regression: leave --snapshots out"):
+        script.main([str(tmp_path / "TSER"), "--datasets", "Covid3Month", "--variants", "e2",
+                     "--snapshots", "1", "--out", str(out)])
+
+
+def test_a_row_appended_to_an_older_csv_keeps_that_files_columns(tmp_path):
+    resumable = load_benchmark("resumable")
+    path = tmp_path / "networks.csv"
+    resumable.append_row(path, {"a": 1, "b": 2}, ["a", "b"])
+    # the script has since gained the column "c": the row still lines up with the header
+    resumable.append_row(path, {"a": 3, "b": 4}, ["a", "b", "c"])
+    assert path.read_text().splitlines() == ["a,b", "1,2", "3,4"]
+    with pytest.raises(ValueError, match="'c'"):
+        resumable.append_row(path, {"a": 5, "b": 6, "c": 7}, ["a", "b", "c"])
 
 
 def test_variant_names_set_the_recipe(script):

@@ -44,6 +44,17 @@ def write_ts(path, X, y, *, problem_name="Toy", labels=None):
     return path
 
 
+def write_regression_ts(path, X, y):
+    """Series (3D array) and numeric targets as a .ts file of the TSER archive."""
+    lines = ["@problemName Toy", "@timeStamps false", "@missing false",
+             f"@univariate {str(X.shape[1] == 1).lower()}", "@equalLength true",
+             f"@seriesLength {X.shape[2]}", "@targetLabel true", "@data"]
+    for case, target in zip(X, y, strict=True):
+        lines.append(":".join(",".join(repr(float(v)) for v in channel) for channel in case)
+                     + f":{float(target)!r}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def write_tsv(path, X, y):
     """Write univariate series and labels in the UCR 2018 .tsv layout (NaN as 'NaN')."""
     rows = []
