@@ -46,8 +46,8 @@ def fast_budget(n_cases):
     training compute (networks x epochs x cases). Measured on the UCR development sets
     with ``inceptionsk benchmark --recipe paper --n-estimators 1`` (:doc:`/archives`),
     it scored closer to the paper's 5-network ensemble than the earlier fast rule (2 or 5
-    networks of 300 one-cycle epochs, sized from ``n_cases``) on most sets, by 0.012 on
-    average over the first 24: a network trained to the paper's length generalises
+    networks of 300 one-cycle epochs, sized from ``n_cases``) on most sets, by 0.011 on
+    average over the first 25: a network trained to the paper's length generalises
     better than several trained for a fifth of it, and the paper's averaging over 5 is
     what one network gives up. ``n_cases`` is taken so that a rule sized from the data
     fits the same call; the present rule does not use it.
