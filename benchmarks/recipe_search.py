@@ -278,6 +278,9 @@ def run(args):
             scaler = SeriesStandardScaler().fit(X_train)
             X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
         network = InceptionNetworkRegressor if regression else InceptionNetworkClassifier
+        if args.snapshots and regression:
+            raise ValueError(f"--snapshots saves class probabilities, but {name} is a "
+                             "regression: leave --snapshots out.")
         for variant in args.variants.split(","):
             for seed in seeds:
                 if (name, variant, str(seed)) in done:
@@ -288,9 +291,6 @@ def run(args):
                 if peak is not None:
                     training.ONE_CYCLE_PEAK = peak
                 snapshots = None
-                if args.snapshots and regression:
-                    raise ValueError(f"--snapshots saves class probabilities, but {name} "
-                                     "is a regression: leave --snapshots out.")
                 if args.snapshots:
                     snapshots = TestSnapshots(X_test, args.snapshots, X_train=X_train,
                                               windows=parse_windows(args.windows))
