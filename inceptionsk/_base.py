@@ -8,7 +8,7 @@ they are. The task mixins (:mod:`inceptionsk._tasks`) add the predictions, and
 :mod:`inceptionsk._features` the embeddings, on the same pattern.
 """
 
-from sklearn.base import BaseEstimator, _fit_context
+from sklearn.base import BaseEstimator, _fit_context, is_regressor
 from sklearn.utils.validation import check_is_fitted
 
 from ._docs import FIT_PARAMETERS, RESUME_PARAMETERS, fill_doc
@@ -40,9 +40,11 @@ class SeriesEstimator(EmbeddingTransformerMixin, SaveMixin, BaseEstimator):
 
     def _budget(self, n_cases):
         """The networks, epochs and schedule of ``recipe`` for ``n_cases`` training
-        cases, with the parameters that are not None in their place."""
+        cases of this estimator's task, with the parameters that are not None in their
+        place."""
         return resolve_budget(
-            self.recipe, n_cases, n_estimators=getattr(self, "n_estimators", None),
+            self.recipe, n_cases, task="regression" if is_regressor(self) else "classification",
+            n_estimators=getattr(self, "n_estimators", None),
             max_epochs=self.max_epochs, lr_schedule=self.lr_schedule,
         )
 

@@ -51,10 +51,12 @@ PARAMETERS = {
         "paper", [StrOptions(set(RECIPES))], '{"paper", "fast"}',
         """
         The training recipe, which sets ``n_estimators``, ``max_epochs`` and
-        ``lr_schedule`` where they are None. ``"paper"``: the paper's 5 networks x 1500
-        epochs with the plateau schedule. ``"fast"``: one network of the paper's recipe,
-        1/5 of its training compute on any data (:func:`inceptionsk.recipes.fast_budget`;
-        the user guide's recipes page has its measured accuracy and cost).
+        ``lr_schedule`` where they are None (a single network trains one network of it).
+        ``"paper"``: the paper's 5 networks x 1500 epochs with the plateau schedule.
+        ``"fast"``: 1/5 of its training compute on any data; a classifier trains one
+        network of the paper's recipe, a regressor 5 networks x 300 epochs with the
+        one-cycle schedule (:func:`inceptionsk.recipes.fast_budget`; the user guide's
+        recipes page has their measured accuracy and cost).
         """,
     ),
     "n_estimators": Parameter(

@@ -38,7 +38,7 @@ from .datasets import (
 )
 from .exceptions import TrainingInterruptedWarning
 from .preprocessing import SeriesImputer, SeriesStandardScaler
-from .recipes import RECIPES, resolve_budget
+from .recipes import RECIPES
 
 __all__ = [
     "COLUMNS", "BenchmarkResult", "benchmark_dataset", "benchmark_report", "find_datasets",
@@ -370,8 +370,7 @@ def _run_one(data, *, model, recipe, precision, n_estimators, max_epochs, scale,
         # training would pass for a result, so the run stops as asked, without one
         raise KeyboardInterrupt
     epochs = [len(member.history_) for member in ensemble.estimators_]
-    schedule = resolve_budget(ensemble.recipe, len(y_train),
-                              lr_schedule=ensemble.lr_schedule).lr_schedule
+    schedule = ensemble._budget(len(y_train)).lr_schedule
     row.update(n_estimators=len(epochs), max_epochs=max(epochs), lr_schedule=schedule,
                compute_ratio=_significant(sum(epochs) / PAPER_COMPUTE, 4))
 

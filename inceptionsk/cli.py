@@ -42,6 +42,9 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 #: time and accuracy are in benchmarks/RESULTS.md ("The demo").
 DEMO_SETTINGS = {"n_estimators": 2, "max_epochs": 60, "lr_schedule": "one_cycle"}
 
+RECIPE_HELP = ("paper: 5 networks x 1500 epochs, plateau schedule; fast: 1/5 of its compute, "
+               "one network of it for a classifier, 5 x 300 one-cycle epochs for a regressor")
+
 
 def model_choice(estimator):
     """The name in :data:`MODELS` of a fitted ensemble (or a Pipeline ending in one): the
@@ -280,9 +283,8 @@ def _add_model_options(parser, defaults):
                             "filters; litetime: the light network (2.5%% of the parameters); "
                             "litemv: LITE for multivariate series (default: %(default)s)")
     group.add_argument("--recipe", choices=["paper", "fast"], default="paper",
-                       help="paper: 5 networks x 1500 epochs, plateau schedule; fast: one "
-                            "network of the paper's recipe (1/5 of its compute); the options "
-                            "below override it (default: %(default)s)")
+                       help=f"{RECIPE_HELP}; the options below override it "
+                            "(default: %(default)s)")
     group.add_argument("--n-estimators", type=_positive_int, default=defaults["n_estimators"],
                        metavar="K", help="networks in the ensemble (default: "
                                          f"{defaults['n_estimators'] or recipes})")
@@ -450,9 +452,7 @@ def build_parser():
                            help="the model of the family, as fit's --model "
                                 "(default: %(default)s)")
     benchmark.add_argument("--recipe", choices=["paper", "fast"], default="paper",
-                           help="paper: 5 networks x 1500 epochs, plateau schedule; fast: "
-                                "one network of the paper's recipe (1/5 of its compute) "
-                                "(default: %(default)s)")
+                           help=f"{RECIPE_HELP} (default: %(default)s)")
     benchmark.add_argument("--precision", choices=["float32", "bfloat16"], default="float32",
                            help="the arithmetic of training (default: %(default)s)")
     benchmark.add_argument("--n-estimators", type=_positive_int, metavar="K",

@@ -5,8 +5,22 @@ import pytest
 from conftest import ENSEMBLES, TINY, make
 from sklearn.base import clone, is_regressor
 
-from inceptionsk import InceptionNetworkClassifier, InceptionTimeClassifier, LITETimeClassifier
-from inceptionsk.recipes import FAST, PAPER, RECIPES, fast_budget, resolve_budget
+from inceptionsk import (
+    InceptionNetworkClassifier,
+    InceptionNetworkRegressor,
+    InceptionTimeClassifier,
+    InceptionTimeRegressor,
+    LITETimeClassifier,
+)
+from inceptionsk.recipes import (
+    FAST,
+    FAST_REGRESSION,
+    PAPER,
+    RECIPES,
+    TASKS,
+    fast_budget,
+    resolve_budget,
+)
 
 
 def test_the_paper_recipe_is_the_default_and_takes_no_account_of_the_data():
@@ -15,10 +29,10 @@ def test_the_paper_recipe_is_the_default_and_takes_no_account_of_the_data():
         assert resolve_budget("paper", n_cases) == (5, 1500, "plateau") == PAPER
 
 
+@pytest.mark.parametrize("task", TASKS)
 @pytest.mark.parametrize("n_cases", [1, 17, 64, 65, 600, 10_000])
-def test_the_fast_budget_is_a_fifth_of_the_papers_compute(n_cases):
-    budget = fast_budget(n_cases)
-    assert budget.lr_schedule == PAPER.lr_schedule
+def test_the_fast_budget_is_a_fifth_of_the_papers_compute(n_cases, task):
+    budget = fast_budget(n_cases, task)
     assert 1 <= budget.n_estimators <= PAPER.n_estimators
     assert 1 <= budget.max_epochs
     # at most a fifth of the paper's compute (networks x epochs x cases) on any data
@@ -30,6 +44,23 @@ def test_the_fast_rule_is_one_network_of_the_papers_recipe_on_any_data():
     assert {fast_budget(n) for n in (1, 17, 64, 65, 600, 10_000)} == {FAST}
     assert FAST == (1, 1500, "plateau")
     assert resolve_budget("fast", 50) == FAST
+
+
+def test_the_fast_rule_of_a_regressor_averages_five_short_one_cycle_networks():
+    n_cases = (1, 17, 64, 65, 600, 10_000)
+    assert {fast_budget(n, task="regression") for n in n_cases} == {FAST_REGRESSION}
+    assert FAST_REGRESSION == (5, 300, "one_cycle")
+    assert resolve_budget("fast", 50, task="regression") == FAST_REGRESSION
+    # the paper's recipe is the same for both tasks
+    assert resolve_budget("paper", 50, task="regression") == PAPER
+    assert InceptionTimeRegressor(recipe="fast")._budget(50) == FAST_REGRESSION
+    assert InceptionNetworkRegressor(recipe="fast")._budget(50).max_epochs == 300
+
+
+def test_an_unknown_task_is_refused_with_the_choices():
+    for recipe in RECIPES:
+        with pytest.raises(ValueError, match="task must be one of.*'classification'"):
+            resolve_budget(recipe, 50, task="clustering")
 
 
 def test_the_fast_recipe_trains_what_the_paper_recipe_trains_with_one_network(gunpoint):
@@ -57,7 +88,7 @@ def test_an_ensemble_trains_the_members_and_schedule_of_its_recipe(cls, gunpoint
     if is_regressor(cls()):
         y = (y == y[0]).astype(float)
     ensemble = make(cls, recipe="fast", n_estimators=None, max_epochs=2).fit(X, y)
-    expected = fast_budget(len(X))
+    expected = fast_budget(len(X), "regression" if is_regressor(cls()) else "classification")
     assert len(ensemble.estimators_) == expected.n_estimators
     for member in ensemble.estimators_:
         assert member.max_epochs == 2 and len(member.history_) == 2
