@@ -23,6 +23,8 @@ A variant is a name made of ``-``-separated parts, each changing the fast recipe
   torch's default is 0.1);
 - ``keras``: the rest of Keras' defaults that the official code trained with: batch
   norm's epsilon 1e-3 and momentum 0.99 (0.01 in torch's terms), Adam's epsilon 1e-7;
+- ``huber<X>``: a regressor's ``loss="huber"`` with ``epsilon=X`` (standard deviations
+  of the training targets); ``l1``: ``loss="absolute_error"``;
 - ``karch``: the official Keras network's two differences from tsai's (the package's):
   kernels 40, 20 and 10 (even, Keras' asymmetric 'same' padding) instead of 39, 19 and 9,
   and a 1x1 convolution + batch norm on every shortcut, also where the channels match
@@ -103,6 +105,10 @@ def variant_params(variant, n_train, batch_size=64):
                 BatchNormSettings(eps=1e-3, momentum=0.01, adam_eps=1e-7))
         elif part == "karch":
             params["_keras_architecture"] = True
+        elif part == "l1":
+            params["loss"] = "absolute_error"
+        elif part.startswith("huber"):
+            params.update(loss="huber", epsilon=float(part[5:]))
         elif part == "base" or (part[0] == "b" and part[1:].isdigit()):
             pass  # the batch size is set above
         elif part.startswith("bnmom"):

@@ -16,7 +16,6 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from torch import nn
 
 from ._docs import SERIES_PARAMETER, fill_doc
 from ._features import maps_per_case
@@ -31,7 +30,11 @@ class ClassifierTask(ClassifierMixin):
 
     _regression = False
     _net_class = WeightedNetClassifier
-    _criterion = nn.CrossEntropyLoss
+
+    def _task_loss(self):
+        """The loss, as :func:`~inceptionsk.training.task_criterion` takes it: cross-entropy
+        on the logits."""
+        return {"regression": False}
 
     def _check_target(self, y):
         """Check that the labels ``y`` can train a classifier; record ``classes_``, and
@@ -216,11 +219,16 @@ class ClassifierTask(ClassifierMixin):
 
 
 class RegressorTask(RegressorMixin):
-    """Real targets in and out: mean squared error on standardised targets."""
+    """Real targets in and out: the loss ``loss`` (with Huber's ``epsilon``) on
+    standardised targets."""
 
     _regression = True
     _net_class = WeightedNetRegressor
-    _criterion = nn.MSELoss
+
+    def _task_loss(self):
+        """The loss, as :func:`~inceptionsk.training.task_criterion` takes it: the
+        estimator's ``loss`` and ``epsilon``."""
+        return {"regression": True, "loss": self.loss, "epsilon": self.epsilon}
 
     def _check_target(self, y):
         """Record ``n_outputs_`` of the targets ``y`` (n_cases, n_outputs)."""

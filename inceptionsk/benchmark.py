@@ -233,7 +233,12 @@ def _make_estimator(choice, is_regression, *, recipe, precision, n_estimators, m
         settings["n_estimators"] = n_estimators
     if max_epochs is not None:
         settings["max_epochs"] = max_epochs
-    settings.update(params or {})
+    # a parameter of the other task's estimators alone (a classifier's class_weight, a
+    # regressor's loss) applies to that task's datasets, so that one run may mix both
+    other = choice.estimator if is_regression else choice.regressor
+    own = cls._get_param_names()
+    settings.update({name: value for name, value in (params or {}).items()
+                     if name in own or name not in other._get_param_names()})
     if checkpoints is not None:
         settings["callbacks"] = [*(settings.get("callbacks") or []),
                                  TrainingCheckpoint(checkpoints, CHECKPOINT_INTERVAL)]
@@ -760,7 +765,10 @@ default="inceptiontime"
         The networks' own progress bars too.
     params : dict, default=None
         Further parameters of the estimators (``{"n_filters": 16}``, ``{"device":
-        "cuda"}``).
+        "cuda"}``). Those of one task's estimators alone apply to that task's datasets:
+        the regressors' ``loss`` and ``epsilon`` to regressions, the classifiers'
+        ``class_weight`` to classifications. They are not recorded in the rows: give
+        such a run its own ``out``.
     on_result : callable, default=None
         Called with each row as its dataset finishes (the command line prints it).
 

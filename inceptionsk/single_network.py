@@ -33,6 +33,7 @@ from .training import (
     resolve_device,
     seeded,
     summarize_history,
+    task_criterion,
 )
 
 __all__ = ["NetworkEstimator"]
@@ -128,17 +129,17 @@ class NetworkEstimator(SeriesEstimator):
         ``InitialWeights`` callback) sets the first weights, and ``distillation`` (the
         parameters of a ``DistillationLoss``) replaces the task's loss by that one."""
         validation = self.validation_fraction is not None
-        loss = {} if distillation is None else {
-            f"criterion__{name}": value
-            for name, value in {**distillation, "regression": self._regression}.items()
-        }
+        if distillation is None:
+            criterion, loss = task_criterion(**self._task_loss())
+        else:
+            criterion, loss = DistillationLoss, {**distillation, **self._task_loss()}
         net = self._net_class(
             self._network,
             **{f"module__{name}": value
                for name, value in self._module_params(n_channels, n_outputs).items()},
-            criterion=self._criterion if distillation is None else DistillationLoss,
+            criterion=criterion,
             criterion__reduction="none",  # the net weighs and averages the cases' losses
-            **loss,
+            **{f"criterion__{name}": value for name, value in loss.items()},
             optimizer=torch.optim.Adam,
             lr=self.lr,
             max_epochs=self._budget(self._n_train_cases).max_epochs,

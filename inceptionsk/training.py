@@ -4,7 +4,8 @@ The recipe of the official code (hfawaz/InceptionTime), expressed as skorch argu
 callbacks:
 
 - Adam with ``lr``, cross-entropy on logits (classification) or mean squared error
-  (regression), mini-batches shuffled every epoch, no validation split;
+  (regression; the regressors' ``loss`` also offers the absolute error and Huber's loss,
+  :func:`task_criterion`), mini-batches shuffled every epoch, no validation split;
 - the learning rate halved when the *training* loss has not improved for 50 epochs,
   down to 1e-4 (``ReduceLROnPlateau`` through skorch's ``LRScheduler``);
 - the weights of the epoch with the lowest *training* loss kept, in memory
@@ -35,9 +36,9 @@ from .exceptions import EmulatedPrecisionWarning, find_stack_level
 
 __all__ = [
     "AUTOCAST_DTYPES", "LOSS_INPUTS", "DistillationLoss", "EpochProgressBar", "InitialWeights",
-    "KeepBestWeights", "WeightedNetClassifier", "WeightedNetRegressor", "glorot_uniform_",
-    "cpu_has_bfloat16_kernels", "recipe_callbacks", "resolve_device", "seeded",
-    "warn_if_bfloat16_is_emulated",
+    "KeepBestWeights", "REGRESSION_LOSSES", "WeightedNetClassifier", "WeightedNetRegressor",
+    "cpu_has_bfloat16_kernels", "glorot_uniform_", "recipe_callbacks", "resolve_device",
+    "seeded", "task_criterion", "warn_if_bfloat16_is_emulated",
 ]
 
 #: The paper's learning-rate schedule: halve after 50 epochs without a lower training loss.
@@ -49,6 +50,33 @@ ONE_CYCLE_PEAK = 10.0
 AUTOCAST_DTYPES = {"float32": None, "bfloat16": torch.bfloat16}
 #: What the keep-best callback and early stopping watch, in words.
 MONITORED = {"train_loss": "training loss", "valid_loss": "validation loss"}
+#: The regressors' ``loss`` parameter, by scikit-learn's names (those of ``SGDRegressor``
+#: and ``HistGradientBoostingRegressor``): torch's criteria of a loss per element.
+REGRESSION_LOSSES = {
+    "squared_error": nn.MSELoss, "absolute_error": nn.L1Loss, "huber": nn.HuberLoss,
+}
+
+
+def task_criterion(regression=False, loss="squared_error", epsilon=0.1):
+    """A task's loss: the torch criterion class and its parameters (skorch's
+    ``criterion`` and ``criterion__*``).
+
+    Cross-entropy on logits for classification; for regression the loss named ``loss``
+    in :data:`REGRESSION_LOSSES`, Huber's with ``delta=epsilon``. The network's targets
+    are standardised (the regressors' ``target_scaler_``), so ``epsilon`` counts standard
+    deviations of the training targets.
+
+    Examples
+    --------
+    >>> from inceptionsk.training import task_criterion
+    >>> task_criterion(regression=True, loss="huber", epsilon=0.5)
+    (<class 'torch.nn.modules.loss.HuberLoss'>, {'delta': 0.5})
+    >>> task_criterion()
+    (<class 'torch.nn.modules.loss.CrossEntropyLoss'>, {})
+    """
+    if not regression:
+        return nn.CrossEntropyLoss, {}
+    return REGRESSION_LOSSES[loss], {"delta": epsilon} if loss == "huber" else {}
 
 
 def resolve_device(device):
@@ -268,8 +296,9 @@ class DistillationLoss(nn.Module):
     gradients at the scale of the cross-entropy's), plus ``1 - alpha`` times the
     cross-entropy on the true labels. The teacher's outputs are its log-probabilities
     (the log of an ensemble's averaged probabilities: logits up to a constant). For
-    regression, ``alpha`` times the squared error to the teacher's predictions plus
-    ``1 - alpha`` times the squared error to the targets (``temperature`` unused).
+    regression, ``alpha`` times the regression loss ``loss`` to the teacher's
+    predictions plus ``1 - alpha`` times that loss to the targets (``temperature``
+    unused): the student's own loss on both terms.
 
     The net passes the targets as ``[y_true, teacher_outputs]``; given the targets
     alone (a resumed training, which has no teacher) the loss is the task's plain one.
@@ -282,26 +311,36 @@ class DistillationLoss(nn.Module):
     alpha : float, default=0.5
         Weight of the teacher's term; ``1 - alpha`` weighs the true labels' term.
     regression : bool, default=False
-        Squared errors to real targets instead of distributions over classes.
+        Real targets instead of distributions over classes.
+    loss : {"squared_error", "absolute_error", "huber"}, default="squared_error"
+        The regression loss of both terms, as the regressors' ``loss``
+        (:func:`task_criterion`); unused for classification.
+    epsilon : float, default=0.1
+        Huber's threshold between squared and absolute, as the regressors' ``epsilon``.
     reduction : {"none", "mean"}, default="none"
         ``"none"`` returns one loss per case (and target), which the net weighs.
     """
 
-    def __init__(self, temperature=4.0, alpha=0.5, regression=False, reduction="none"):
+    def __init__(self, temperature=4.0, alpha=0.5, regression=False, loss="squared_error",
+                 epsilon=0.1, reduction="none"):
         super().__init__()
         self.temperature, self.alpha = temperature, alpha
-        self.regression, self.reduction = regression, reduction
+        self.regression, self.loss, self.epsilon = regression, loss, epsilon
+        self.reduction = reduction
+        criterion, params = task_criterion(regression, loss, epsilon)
+        self.task_loss = criterion(reduction="none", **params)
 
     def forward(self, y_pred, y_true):
         teacher = None
         if isinstance(y_true, (list, tuple)):
             y_true, teacher = y_true
         if self.regression:
-            losses = (y_pred - y_true.reshape(y_pred.shape)) ** 2
+            losses = self.task_loss(y_pred, y_true.reshape(y_pred.shape))
             if teacher is not None:
-                losses = (1 - self.alpha) * losses + self.alpha * (y_pred - teacher) ** 2
+                losses = ((1 - self.alpha) * losses
+                          + self.alpha * self.task_loss(y_pred, teacher))
         else:
-            losses = nn.functional.cross_entropy(y_pred, y_true, reduction="none")
+            losses = self.task_loss(y_pred, y_true)
             if teacher is not None:
                 t = self.temperature
                 kl = nn.functional.kl_div(

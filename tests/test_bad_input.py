@@ -365,6 +365,8 @@ BAD_VALUES = {
     "validation_fraction": [0, 1, 1.5, -0.1, "0.1"],
     "n_iter_no_change": [0, -1, 1.5, "5"],
     "class_weight": ["heavy", 1, [1, 2]],
+    "loss": ["mse", "squared", "Huber", "", 1, None],
+    "epsilon": [0, -0.1, np.inf, np.nan, "0.1", None],
     "device": [0, None, ["cpu"]],
     "precision": ["float16", "bf16", torch.bfloat16, None],
     "callbacks": ["progress", (EpochTimer(),), [3], [("timer", "EpochTimer")], 0],

@@ -384,3 +384,17 @@ def test_the_fast_recipe_is_resolved_per_dataset(archives):
         assert (row["recipe"], row["lr_schedule"]) == ("fast", budget.lr_schedule)
         assert (row["n_estimators"], row["max_epochs"]) == (budget.n_estimators, 1)
         assert row["compute_ratio"] == pytest.approx(budget.n_estimators / 7500, rel=1e-3)
+
+
+def test_a_parameter_of_one_task_applies_to_that_tasks_datasets(archives):
+    """A regressor's loss and a classifier's class weights in one run over a mixed
+    archive: each reaches its own task's estimators, and no dataset fails."""
+    result = run_benchmark(
+        archives, datasets="GunPoint,Covid3Month",
+        **{**FAST, "params": dict(TINY, loss="huber", epsilon=0.5, class_weight="balanced")})
+    assert [row["error"] for row in result.rows] == [None, None]
+    with pytest.raises(ValueError, match="The 'loss' parameter of InceptionTimeRegressor"):
+        run_benchmark(archives, datasets="GunPoint", **{**FAST, "params": dict(TINY, loss="mse")})
+    with pytest.raises(TypeError, match="no_such_parameter"):
+        run_benchmark(archives, datasets="GunPoint",
+                      **{**FAST, "params": dict(TINY, no_such_parameter=1)})

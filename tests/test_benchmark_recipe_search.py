@@ -99,6 +99,10 @@ def test_variant_names_set_the_recipe(script):
     # 16-case batches: 130 cases are 9 batches an epoch, so 600 steps take 67 epochs
     assert script.variant_params("b16-s600", n_train=130) == dict(
         lr_schedule="one_cycle", max_epochs=67, precision="float32", batch_size=16)
+    assert script.variant_params("e300-huber0.1", n_train=130) == dict(
+        lr_schedule="one_cycle", max_epochs=300, precision="float32", loss="huber",
+        epsilon=0.1)
+    assert script.variant_params("l1", n_train=130)["loss"] == "absolute_error"
     with pytest.raises(ValueError, match="unknown variant part 'x'"):
         script.variant_params("x", n_train=10)
 
