@@ -235,7 +235,8 @@ class RegressorTask(RegressorMixin):
         self.n_outputs_ = y.shape[1]
 
     def _check_warm_target(self, y):
-        """A warm start needs the number of targets of the first fit."""
+        """A warm start needs the number of targets of the first fit, and a network the
+        values of the targets that were constant in it."""
         if y.shape[1] != self.n_outputs_:
             raise ValueError(
                 f"warm_start can only be used where `y` has the same number of targets as "
@@ -243,10 +244,23 @@ class RegressorTask(RegressorMixin):
                 f"{y.shape[1]}. Set warm_start=False to train afresh, or use "
                 "inceptionsk.fine_tune."
             )
+        if not hasattr(self, "target_scaler_"):
+            return  # an ensemble: its new members scale the targets of this fit
+        # a network trains on with the scaling of its first fit
+        constant = np.flatnonzero(self._output_scale() == 0)
+        mean = self.target_scaler_.mean_[constant]
+        if not np.allclose(y[:, constant], mean, rtol=1e-9, atol=0):
+            raise ValueError(
+                "warm_start keeps the target scaling of the previous call to fit, in which "
+                f"target(s) {constant.tolist()} were constant ({mean.tolist()}), and so are "
+                "predicted as that constant; `y` changes them. Set warm_start=False to "
+                "train afresh."
+            )
 
     def _encode_target(self, y):
-        # Train on standardised targets: a zero-initialised head reaches targets of any
-        # scale (prices in 1e5, rates in 1e-3) at the same pace; predict undoes it.
+        # Train on standardised targets: a network whose outputs start at unit scale
+        # reaches targets of any scale (prices in 1e5, rates in 1e-3) at the same pace;
+        # predict undoes it.
         self.n_outputs_ = y.shape[1]
         self.target_scaler_ = StandardScaler().fit(y)
         return self.target_scaler_.transform(y).astype(np.float32)
@@ -271,14 +285,25 @@ class RegressorTask(RegressorMixin):
     def _case_weights(self, targets, sample_weight):
         return sample_weight
 
+    def _output_scale(self):
+        """Each target's scale, from the network's standardised outputs to its units: the
+        target scaler's, but 0 for a target that was constant in fit, which is then
+        predicted as that constant. The scaler leaves such a target's scale at 1 (its
+        standard deviation is 0, or float noise), so that the network's outputs, which no
+        training brings exactly to 0, would move the prediction off the constant by up to
+        about 1 in the target's units: far off for a constant of 1e-6."""
+        scaler = self.target_scaler_
+        # the scaler's scale_ is np.sqrt(var_) except where it replaced a zero by 1
+        return np.where(scaler.scale_ != np.sqrt(scaler.var_), 0.0, scaler.scale_)
+
     def _finish(self, outputs):
         """Targets in their own scale from the network's standardised outputs."""
-        return self.target_scaler_.inverse_transform(outputs.astype(np.float64))
+        return outputs.astype(np.float64) * self._output_scale() + self.target_scaler_.mean_
 
     def _finish_map(self, maps):
         """Activation maps in the targets' units: each standardised output's map times
-        its target's scale."""
-        return maps * self.target_scaler_.scale_.astype(np.float32)[:, np.newaxis]
+        its target's scale (0 for a constant target)."""
+        return maps * self._output_scale().astype(np.float32)[:, np.newaxis]
 
     @fill_doc(series=SERIES_PARAMETER)
     def regression_activation_map(self, X):
@@ -291,7 +316,8 @@ class RegressorTask(RegressorMixin):
         the series' time steps plus an offset per network and target (``mean_ +
         scale_ * fc.bias`` of ``target_scaler_`` and ``module_``) is the prediction. An
         ensemble returns the mean of its members' maps (plus the members' mean offset:
-        its prediction).
+        its prediction). A target that was constant in fit is predicted as that
+        constant: its maps are 0 and its offset ``mean_``.
 
         Parameters
         ----------

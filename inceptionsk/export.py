@@ -232,13 +232,14 @@ def export_onnx(estimator, path=None):
     members = final.estimators_ if hasattr(final, "estimators_") else [final]
     networks = [fold_batch_norm(member.net_.module_).cpu() for member in members]
     if final._regression:
-        scalers = [member.target_scaler_ for member in members]
         module = _Deployed(
             networks, standardize,
-            target_scale=torch.tensor(np.stack([s.scale_ for s in scalers])[:, None, :],
-                                      dtype=torch.float32),
-            target_mean=torch.tensor(np.stack([s.mean_ for s in scalers])[:, None, :],
-                                     dtype=torch.float32),
+            target_scale=torch.tensor(
+                np.stack([member._output_scale() for member in members])[:, None, :],
+                dtype=torch.float32),
+            target_mean=torch.tensor(
+                np.stack([member.target_scaler_.mean_ for member in members])[:, None, :],
+                dtype=torch.float32),
             squeeze=final.n_outputs_ == 1,
         )
         output = "predictions"

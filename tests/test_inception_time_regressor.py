@@ -73,3 +73,31 @@ def test_nan_target_is_refused(regression_problem):
     y[3] = np.nan
     with pytest.raises(ValueError, match="NaN"):
         InceptionTimeRegressor(n_estimators=1, max_epochs=1).fit(X, y)
+
+
+@pytest.mark.parametrize("cls", [InceptionNetworkRegressor, InceptionTimeRegressor])
+@pytest.mark.parametrize("constant", [2.5e-6, -3.0, 7e7])
+def test_a_constant_target_is_predicted_as_that_constant(regression_problem, cls, constant):
+    """Its scale cannot be learned (the target scaler leaves it at 1): the networks'
+    outputs, never exactly 0, would otherwise move it by up to about 1, far off a
+    constant of 2.5e-6. Beside a target that varies, which is still learned; the
+    constant's activation maps are 0."""
+    X, y = regression_problem
+    Y = np.column_stack([y, np.full(len(y), constant)])
+    reg = make(cls, SMALL, max_epochs=3).fit(X, Y)
+    predicted = reg.predict(X)
+    # the target scaler's mean of the constant: exact but for float64 rounding
+    np.testing.assert_allclose(predicted[:, 1], constant, rtol=1e-7)
+    assert predicted[:, 0].std() > 0
+    maps = reg.regression_activation_map(X[:3])
+    assert not maps[:, 1].any() and maps[:, 0].any()
+    one = make(cls, SMALL).fit(X, np.full(len(y), constant))
+    np.testing.assert_allclose(one.predict(X), constant, rtol=1e-7)
+
+
+def test_a_warm_start_keeps_a_constant_target_constant(regression_problem):
+    X, y = regression_problem
+    reg = make(InceptionNetworkRegressor, warm_start=True).fit(X, np.full(len(y), 4.0))
+    reg.fit(X, np.full(len(y), 4.0))  # the same constant: the network trains on
+    with pytest.raises(ValueError, match=r"target\(s\) \[0\] were constant \(\[4.0\]\)"):
+        reg.fit(X, y)

@@ -150,3 +150,11 @@ def test_a_model_trained_on_cuda_exports(gunpoint):
                                   **dict(THREE_EPOCHS, device="cuda")).fit(X, y)
     _, proba = session(export_onnx(clf)).run(None, {INPUT_NAME: X_test})
     np.testing.assert_allclose(proba, clf.predict_proba(X_test), rtol=0, atol=1e-5)
+
+
+def test_a_constant_target_is_exported_as_that_constant(basic_motions):
+    X, _, X_test, _ = basic_motions
+    y = np.c_[X.mean(axis=(1, 2)), np.full(len(X), 2.5e-6)]
+    regressor = InceptionTimeRegressor(n_estimators=2, random_state=0, **THREE_EPOCHS).fit(X, y)
+    (predictions,) = session(export_onnx(regressor)).run(None, {INPUT_NAME: X_test})
+    np.testing.assert_allclose(predictions[:, 1], 2.5e-6, rtol=1e-6)
