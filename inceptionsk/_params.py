@@ -127,7 +127,7 @@ PARAMETERS = {
     ),
     "loss": Parameter(
         "squared_error", [StrOptions(set(REGRESSION_LOSSES))],
-        '{"squared_error", "absolute_error", "huber"}',
+        '{"squared_error", "absolute_error", "huber", "quantile"}',
         """
         The loss each network minimises on the standardised targets (scikit-learn's
         names). ``"squared_error"``: the paper's mean squared error, which predicts
@@ -135,7 +135,9 @@ PARAMETERS = {
         conditional medians. ``"huber"``: Huber's loss, squared within ``epsilon``
         standard deviations of the target and absolute beyond, so that a few extreme
         targets do not dominate training; for heavy-tailed targets (the user guide's
-        archives page has a measured case).
+        archives page has a measured case). ``"quantile"``: the pinball loss, which
+        predicts the conditional ``quantile``: two regressors of quantiles 0.05 and 0.95
+        bound a 90% prediction interval.
         """,
     ),
     "epsilon": Parameter(
@@ -144,6 +146,13 @@ PARAMETERS = {
         Where ``loss="huber"`` turns from squared to absolute, in standard deviations of
         the training targets (the networks train on standardised targets), as in
         scikit-learn's ``SGDRegressor``. Unused by the other losses.
+        """,
+    ),
+    "quantile": Parameter(
+        0.5, [Interval(Real, 0, 1, closed="neither")], "float",
+        """
+        The quantile that ``loss="quantile"`` predicts, in (0, 1), as in scikit-learn's
+        ``HistGradientBoostingRegressor``. Unused by the other losses.
         """,
     ),
     "device": Parameter(
@@ -271,7 +280,7 @@ def estimator_class(network, *, classifier, ensemble, overrides=None, **blocks):
     whose default differs for a family."""
     names = (
         ("n_estimators",) * ensemble + TRAINING
-        + (("class_weight",) if classifier else ("loss", "epsilon"))
+        + (("class_weight",) if classifier else ("loss", "epsilon", "quantile"))
         + ("device", "precision", "callbacks") + ("n_jobs",) * ensemble
         + ("random_state", "verbose", "warm_start")
     )

@@ -219,16 +219,17 @@ class ClassifierTask(ClassifierMixin):
 
 
 class RegressorTask(RegressorMixin):
-    """Real targets in and out: the loss ``loss`` (with Huber's ``epsilon``) on
-    standardised targets."""
+    """Real targets in and out: the loss ``loss`` (with Huber's ``epsilon``, the pinball
+    loss's ``quantile``) on standardised targets."""
 
     _regression = True
     _net_class = WeightedNetRegressor
 
     def _task_loss(self):
         """The loss, as :func:`~inceptionsk.training.task_criterion` takes it: the
-        estimator's ``loss`` and ``epsilon``."""
-        return {"regression": True, "loss": self.loss, "epsilon": self.epsilon}
+        estimator's ``loss``, ``epsilon`` and ``quantile``."""
+        return {"regression": True, "loss": self.loss, "epsilon": self.epsilon,
+                "quantile": self.quantile}
 
     def _check_target(self, y):
         """Record ``n_outputs_`` of the targets ``y`` (n_cases, n_outputs)."""

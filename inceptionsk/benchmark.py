@@ -766,8 +766,8 @@ default="inceptiontime"
     params : dict, default=None
         Further parameters of the estimators (``{"n_filters": 16}``, ``{"device":
         "cuda"}``). Those of one task's estimators alone apply to that task's datasets:
-        the regressors' ``loss`` and ``epsilon`` to regressions, the classifiers'
-        ``class_weight`` to classifications. They are not recorded in the rows: give
+        the regressors' ``loss``, ``epsilon`` and ``quantile`` to regressions, the
+        classifiers' ``class_weight`` to classifications. They are not recorded in the rows: give
         such a run its own ``out``.
     on_result : callable, default=None
         Called with each row as its dataset finishes (the command line prints it).

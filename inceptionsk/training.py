@@ -4,8 +4,9 @@ The recipe of the official code (hfawaz/InceptionTime), expressed as skorch argu
 callbacks:
 
 - Adam with ``lr``, cross-entropy on logits (classification) or mean squared error
-  (regression; the regressors' ``loss`` also offers the absolute error and Huber's loss,
-  :func:`task_criterion`), mini-batches shuffled every epoch, no validation split;
+  (regression; the regressors' ``loss`` also offers the absolute error, Huber's loss
+  and the pinball loss of a quantile, :func:`task_criterion`), mini-batches shuffled
+  every epoch, no validation split;
 - the learning rate halved when the *training* loss has not improved for 50 epochs,
   down to 1e-4 (``ReduceLROnPlateau`` through skorch's ``LRScheduler``);
 - the weights of the epoch with the lowest *training* loss kept, in memory
@@ -36,7 +37,8 @@ from .exceptions import EmulatedPrecisionWarning, find_stack_level
 
 __all__ = [
     "AUTOCAST_DTYPES", "LOSS_INPUTS", "DistillationLoss", "EpochProgressBar", "InitialWeights",
-    "KeepBestWeights", "REGRESSION_LOSSES", "WeightedNetClassifier", "WeightedNetRegressor",
+    "KeepBestWeights", "PinballLoss", "REGRESSION_LOSSES", "WeightedNetClassifier",
+    "WeightedNetRegressor",
     "cpu_has_bfloat16_kernels", "glorot_uniform_", "recipe_callbacks", "resolve_device",
     "seeded", "task_criterion", "warn_if_bfloat16_is_emulated",
 ]
@@ -50,21 +52,56 @@ ONE_CYCLE_PEAK = 10.0
 AUTOCAST_DTYPES = {"float32": None, "bfloat16": torch.bfloat16}
 #: What the keep-best callback and early stopping watch, in words.
 MONITORED = {"train_loss": "training loss", "valid_loss": "validation loss"}
+
+
+class PinballLoss(nn.Module):
+    """The pinball (quantile) loss, whose minimiser is the ``quantile`` of the targets:
+    ``quantile * (y - p)`` where the prediction ``p`` is below the target ``y``, and
+    ``(1 - quantile) * (p - y)`` where it is above (Koenker and Bassett 1978).
+
+    Parameters
+    ----------
+    quantile : float, default=0.5
+        In (0, 1); 0.5 is half the absolute error, whose minimiser is the median.
+    reduction : {"none", "mean"}, default="mean"
+        ``"none"`` returns one loss per element, as torch's criteria do.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from inceptionsk.training import PinballLoss
+    >>> PinballLoss(quantile=0.9, reduction="none")(torch.tensor([0.0, 2.0]),
+    ...                                             torch.tensor([1.0, 1.0]))
+    tensor([0.9000, 0.1000])
+    """
+
+    def __init__(self, quantile=0.5, reduction="mean"):
+        super().__init__()
+        self.quantile, self.reduction = quantile, reduction
+
+    def forward(self, y_pred, y_true):
+        error = y_true - y_pred
+        losses = torch.maximum(self.quantile * error, (self.quantile - 1) * error)
+        return losses.mean() if self.reduction == "mean" else losses
+
+
 #: The regressors' ``loss`` parameter, by scikit-learn's names (those of ``SGDRegressor``
-#: and ``HistGradientBoostingRegressor``): torch's criteria of a loss per element.
+#: and ``HistGradientBoostingRegressor``): the criteria of a loss per element.
 REGRESSION_LOSSES = {
     "squared_error": nn.MSELoss, "absolute_error": nn.L1Loss, "huber": nn.HuberLoss,
+    "quantile": PinballLoss,
 }
 
 
-def task_criterion(regression=False, loss="squared_error", epsilon=0.1):
+def task_criterion(regression=False, loss="squared_error", epsilon=0.1, quantile=0.5):
     """A task's loss: the torch criterion class and its parameters (skorch's
     ``criterion`` and ``criterion__*``).
 
     Cross-entropy on logits for classification; for regression the loss named ``loss``
-    in :data:`REGRESSION_LOSSES`, Huber's with ``delta=epsilon``. The network's targets
-    are standardised (the regressors' ``target_scaler_``), so ``epsilon`` counts standard
-    deviations of the training targets.
+    in :data:`REGRESSION_LOSSES`, Huber's with ``delta=epsilon``, the pinball loss with
+    ``quantile``. The network's targets are standardised (the regressors'
+    ``target_scaler_``), so ``epsilon`` counts standard deviations of the training
+    targets; a quantile of the standardised targets is the standardised quantile.
 
     Examples
     --------
@@ -76,7 +113,8 @@ def task_criterion(regression=False, loss="squared_error", epsilon=0.1):
     """
     if not regression:
         return nn.CrossEntropyLoss, {}
-    return REGRESSION_LOSSES[loss], {"delta": epsilon} if loss == "huber" else {}
+    params = {"huber": {"delta": epsilon}, "quantile": {"quantile": quantile}}
+    return REGRESSION_LOSSES[loss], params.get(loss, {})
 
 
 def resolve_device(device):
@@ -312,22 +350,25 @@ class DistillationLoss(nn.Module):
         Weight of the teacher's term; ``1 - alpha`` weighs the true labels' term.
     regression : bool, default=False
         Real targets instead of distributions over classes.
-    loss : {"squared_error", "absolute_error", "huber"}, default="squared_error"
+    loss : {"squared_error", "absolute_error", "huber", "quantile"}, \
+default="squared_error"
         The regression loss of both terms, as the regressors' ``loss``
         (:func:`task_criterion`); unused for classification.
     epsilon : float, default=0.1
         Huber's threshold between squared and absolute, as the regressors' ``epsilon``.
+    quantile : float, default=0.5
+        The pinball loss's quantile, as the regressors' ``quantile``.
     reduction : {"none", "mean"}, default="none"
         ``"none"`` returns one loss per case (and target), which the net weighs.
     """
 
     def __init__(self, temperature=4.0, alpha=0.5, regression=False, loss="squared_error",
-                 epsilon=0.1, reduction="none"):
+                 epsilon=0.1, quantile=0.5, reduction="none"):
         super().__init__()
         self.temperature, self.alpha = temperature, alpha
         self.regression, self.loss, self.epsilon = regression, loss, epsilon
-        self.reduction = reduction
-        criterion, params = task_criterion(regression, loss, epsilon)
+        self.quantile, self.reduction = quantile, reduction
+        criterion, params = task_criterion(regression, loss, epsilon, quantile)
         self.task_loss = criterion(reduction="none", **params)
 
     def forward(self, y_pred, y_true):

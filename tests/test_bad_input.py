@@ -367,6 +367,7 @@ BAD_VALUES = {
     "class_weight": ["heavy", 1, [1, 2]],
     "loss": ["mse", "squared", "Huber", "", 1, None],
     "epsilon": [0, -0.1, np.inf, np.nan, "0.1", None],
+    "quantile": [0, 1, -0.5, 1.5, np.nan, "0.5", None],
     "device": [0, None, ["cpu"]],
     "precision": ["float16", "bf16", torch.bfloat16, None],
     "callbacks": ["progress", (EpochTimer(),), [3], [("timer", "EpochTimer")], 0],
