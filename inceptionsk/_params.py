@@ -134,10 +134,10 @@ PARAMETERS = {
         conditional means. ``"absolute_error"``: the mean absolute error, which predicts
         conditional medians. ``"huber"``: Huber's loss, squared within ``epsilon``
         standard deviations of the target and absolute beyond, so that a few extreme
-        targets do not dominate training; for heavy-tailed targets (the user guide's
-        archives page has a measured case). ``"quantile"``: the pinball loss, which
-        predicts the conditional ``quantile``: two regressors of quantiles 0.05 and 0.95
-        bound a 90% prediction interval.
+        targets do not dominate training: for targets whose extremes are noise (the
+        archives page of the user guide has measured cases, for and against).
+        ``"quantile"``: the pinball loss, which predicts the conditional ``quantile``:
+        two regressors of quantiles 0.05 and 0.95 bound a 90% prediction interval.
         """,
     ),
     "epsilon": Parameter(
