@@ -39,3 +39,35 @@ def test_projects_the_budget_from_one_epoch_and_resumes(script, tmp_path, capsys
     with open(out, newline="") as file:
         assert len(list(csv.DictReader(file))) == 1
     assert "of 1 datasets projected within the paper's GPU time" in capsys.readouterr().out
+
+
+def _epoch_rows(epochs, precision):
+    rows = []
+    for name, epoch in epochs.items():
+        paper = published_result(name).train_time_s
+        rows.append({"dataset": name, "n_train": "50", "n_timepoints": "150",
+                     "precision": precision, "threads": "2", "epoch_s": str(epoch),
+                     "n_estimators": "1", "max_epochs": "1500",
+                     "projected_s": str(epoch * 1500), "paper_gpu_s": str(paper),
+                     "projected_ratio": f"{epoch * 1500 / paper:.3f}", "load_at_start": "0.1"})
+    return rows
+
+
+def test_the_table_joins_the_two_precisions_and_counts_the_sets_within_the_paper():
+    table = load_benchmark("epoch_table")
+    paper = published_result("GunPoint").train_time_s
+    slow = paper / 1500 * 1.2  # 1 x 1500 epochs of this take 1.2x the paper's GPU time
+    bfloat16 = _epoch_rows({"GunPoint": 0.5, "ItalyPowerDemand": 0.04}, "bfloat16")
+    float32 = _epoch_rows({"GunPoint": slow, "ItalyPowerDemand": 0.08, "Beef": 0.2},
+                          "float32")
+    lines = table.epoch_table(bfloat16, float32).splitlines()
+    rows = [line for line in lines if line.startswith("| GunPoint")
+            or line.startswith("| ItalyPowerDemand") or line.startswith("| Beef")]
+    assert len(rows) == 2  # Beef has no bfloat16 row
+    gunpoint = rows[0].split(" | ")
+    assert float(gunpoint[5]) == pytest.approx(slow / 0.5, abs=0.01)  # float32 / bfloat16
+    assert "bfloat16: within the paper's GPU time on 2 of 2 sets" in lines[-2]
+    assert "float32: within the paper's GPU time on 1 of 2 sets" in lines[-1]
+    assert "highest GunPoint 1.200" in lines[-1]
+    with pytest.raises(ValueError, match="share no dataset"):
+        table.epoch_table(bfloat16, _epoch_rows({"Beef": 0.2}, "float32"))
