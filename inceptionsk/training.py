@@ -233,7 +233,21 @@ class _WeightedLoss:
         return outputs.float()
 
     def initialize_module(self):
-        super().initialize_module()
+        try:
+            super().initialize_module()
+        except (RuntimeError, MemoryError) as error:
+            if not _is_allocation_failure(error):
+                raise
+            sizes = ", ".join(f"{name}={value!r}" for name, value in
+                              self.get_params_for("module").items()
+                              if name not in ("c_in", "c_out"))
+            reason = str(error).strip().splitlines()[-1] if str(error).strip() else "no memory"
+            raise ValueError(
+                f"The network is too large for the memory of device {self.device!r}: "
+                f"building {getattr(self.module, '__name__', self.module)}({sizes}) failed "
+                f"({reason}). Choose smaller size parameters: the estimator's n_filters, "
+                f"kernel_size or depth."
+            ) from error
         if self.weight_init == "glorot":
             glorot_uniform_(self.module_)
         return self
@@ -263,6 +277,17 @@ class _WeightedLoss:
     def on_train_begin(self, net, **kwargs):
         self.stopped_early_ = False
         return super().on_train_begin(net, **kwargs)
+
+
+#: What torch's messages say when a tensor could not be allocated (on the CPU, on CUDA, or
+#: whose size overflows), as opposed to any other error while building a network.
+_ALLOCATION_FAILURES = ("can't allocate memory", "out of memory", "overflow")
+
+
+def _is_allocation_failure(error):
+    """Whether ``error``, raised while building a network, says its tensors did not fit."""
+    return isinstance(error, MemoryError) or any(
+        text in str(error).lower() for text in _ALLOCATION_FAILURES)
 
 
 def glorot_uniform_(module):

@@ -18,6 +18,7 @@ from inceptionsk import (
     InceptionNetworkRegressor,
     InceptionTimeClassifier,
     InceptionTimeRegressor,
+    LITETimeClassifier,
     SeriesStandardScaler,
     TrainingDivergedError,
 )
@@ -399,6 +400,19 @@ def test_invalid_hyperparameters_name_the_parameter(cls, name, value, data):
 def test_every_public_parameter_has_bad_values():
     for cls in ESTIMATORS:
         assert set(cls().get_params()) <= set(BAD_VALUES), cls
+
+
+@pytest.mark.parametrize("cls", [*ESTIMATORS, LITETimeClassifier])
+@pytest.mark.parametrize("size", [{"n_filters": 10**13}, {"kernel_size": 10**13}])
+def test_a_network_too_large_for_memory_names_its_size(cls, size, data):
+    """Sizes that are valid numbers but whose weights no machine holds (10**13 filters:
+    petabytes) fail in torch's allocator; the error says which network and what to shrink."""
+    X, labels = data
+    y = labels if cls is LITETimeClassifier else target(cls, 20)
+    with raises_stating(ValueError, "too large for the memory", "device 'cpu'",
+                        f"{'nf' if 'n_filters' in size else 'ks'}={10**13}",
+                        "n_filters, kernel_size or depth"):
+        make(cls, **size).fit(X, y)
 
 
 @pytest.mark.parametrize("cls", ESTIMATORS)
