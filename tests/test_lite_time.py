@@ -30,12 +30,15 @@ from inceptionsk.network._hybrid import hand_crafted_filters
 @pytest.fixture(scope="module")
 def lite_gunpoint(gunpoint):
     X_train, y_train, _, _ = gunpoint
-    return LITETimeClassifier(n_estimators=2, max_epochs=40, lr_schedule="one_cycle",
+    # 60 epochs: at 40, GunPoint's test accuracy spread over 0.84-0.98 with seeds 0-4 on
+    # an Intel Xeon (the CPU's arithmetic moves it); at 60 it was 0.987-1.000
+    return LITETimeClassifier(n_estimators=2, max_epochs=60, lr_schedule="one_cycle",
                               random_state=0, device="cpu").fit(X_train, y_train)
 
 
 def test_litetime_learns_gunpoint(lite_gunpoint, gunpoint):
-    """Two LITE networks of 40 one-cycle epochs: 0.993 (the paper: 5 x 1500, 1.0)."""
+    """Two LITE networks of 60 one-cycle epochs: 0.987-1.000 over seeds 0-4 (the paper:
+    5 x 1500, 1.0)."""
     _, _, X_test, y_test = gunpoint
     assert lite_gunpoint.score(X_test, y_test) >= 0.95
     members = lite_gunpoint.estimators_
