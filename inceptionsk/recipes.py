@@ -62,7 +62,8 @@ def fast_budget(n_cases, task="classification"):
     with ``inceptionsk benchmark --recipe paper --n-estimators 1`` (:doc:`/archives`),
     it scored closer to the paper's 5-network ensemble than the earlier fast rule (2 or 5
     networks of 300 one-cycle epochs, sized from ``n_cases``) on most sets, by 0.011 on
-    average over the first 27: a network trained to the paper's length generalises
+    average over all 30 (-0.0071 against -0.0185; the paper's own single networks
+    -0.0076): a network trained to the paper's length generalises
     better than several trained for a fifth of it, and the paper's averaging over 5 is
     what one network gives up.
 
